@@ -1,0 +1,14 @@
+#ifndef KUBECTL_CERTS_COPENSSL_SHIM_H
+#define KUBECTL_CERTS_COPENSSL_SHIM_H
+
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/bio.h>
+#include <openssl/rand.h>
+
+#endif

@@ -1,0 +1,45 @@
+import ArgumentParser
+
+/// Commands of the design whose capability has not landed yet. Each says so plainly and
+/// exits 1, so `kubectl certs --help` already shows the whole command surface.
+protocol NotBuiltYet: AsyncParsableCommand {
+    static var tracking: String { get }
+}
+
+extension NotBuiltYet {
+    func run() async throws {
+        throw CommandFailure(message: "kubectl certs \(Self._commandName) is not built yet (\(Self.tracking))")
+    }
+}
+
+extension KubectlCerts {
+    struct Status: NotBuiltYet {
+        static let tracking = "the status capability"
+        static let configuration = CommandConfiguration(abstract: "Show the health of every certificate in the cluster. (not built yet)")
+        @Argument var targets: [String] = []
+    }
+
+    struct Issue: NotBuiltYet {
+        static let tracking = "the issue capability"
+        static let configuration = CommandConfiguration(abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret. (not built yet)")
+        @Argument var target: String?
+    }
+
+    struct Renew: NotBuiltYet {
+        static let tracking = "the renew capability"
+        static let configuration = CommandConfiguration(abstract: "Renew the certificates that are due. (not built yet)")
+        @Argument var targets: [String] = []
+    }
+
+    struct Providers: NotBuiltYet {
+        static let tracking = "the DNS providers capability"
+        static let configuration = CommandConfiguration(abstract: "List, show and check DNS providers. (not built yet)")
+        @Argument var words: [String] = []
+    }
+
+    struct DNS: NotBuiltYet {
+        static let tracking = "the DNS-01 capability"
+        static let configuration = CommandConfiguration(commandName: "dns", abstract: "Check DNS-01 readiness of a domain. (not built yet)")
+        @Argument var words: [String] = []
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct KubectlCerts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubectl-certs",
+        abstract: "TLS certificates for Kubernetes Ingresses from ACME CAs, proven by DNS-01.",
+        discussion: """
+        Installed as `kubectl-certs` on PATH, it runs as `kubectl certs`.
+
+        Exit codes: 0 ok, 1 error, 2 usage or bad input, 3 `status --fail-on` found problems,
+        4 authentication or authorization refused, 5 the ACME server refused,
+        6 DNS propagation timed out, 130 interrupted.
+        """,
+        version: Release.version,
+        subcommands: [Status.self, Issue.self, Renew.self, Providers.self, DNS.self, Version.self]
+    )
+
+    /// Runs the command and turns every failure into the exit code the design promises.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            Foundation.exit(failure.exitStatus.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message + "\n").utf8))
+            }
+            // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
+            Foundation.exit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
+        }
+    }
+}
