@@ -13,6 +13,15 @@ public enum CurlLibrary {
         return parts.isEmpty ? base : "\(base) (\(parts.joined(separator: ", ")))"
     }
 
+    /// The CA bundle libcurl uses by default (e.g. /etc/ssl/certs/ca-certificates.crt).
+    static var defaultCABundlePath: String? {
+        guard let handle = curl_easy_init() else { return nil }
+        defer { curl_easy_cleanup(handle) }
+        var path: UnsafeMutablePointer<CChar>?
+        guard CCurl_easy_getinfo_string(handle, CURLINFO_CAINFO, &path) == CURLE_OK, let path else { return nil }
+        return String(cString: path)
+    }
+
     /// curl_global_init must run once, before any other thread uses libcurl.
     static let initialized: Bool = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK

@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+internal import CCurl
+
+/// Drives libcurl's multi interface on a thread of its own, so no transfer ever blocks
+/// Swift's cooperative thread pool. Requests arrive through a locked queue; the thread adds
+/// them to the multi handle (which pools connections and multiplexes HTTP/2 streams), runs
+/// them, and resumes each waiting task with its response.
+final class CurlMultiEngine: @unchecked Sendable {
+    private struct Inbox {
+        var added: [CurlTransfer] = []
+        var cancelled: [ObjectIdentifier] = []
+        var stopping = false
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+    /// Only the engine's thread reads or writes this.
+    private var running: [ObjectIdentifier: CurlTransfer] = [:]
+    private var thread: Thread?
+
+    init(maxConnectionsPerHost: Int) {
+        _ = CurlLibrary.initialized
+        guard let multi = curl_multi_init() else { fatalError("libcurl could not create a multi handle (out of memory)") }
+        self.multi = multi
+        _ = CCurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        _ = CCurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "kubectl-certs.http"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Hands a transfer to the engine's thread.
+    func submit(_ transfer: CurlTransfer) {
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopping else { return false }
+            inbox.added.append(transfer)
+            return true
+        }
+        if accepted {
+            curl_multi_wakeup(multi)
+        } else {
+            transfer.continuation.resume(throwing: HTTPError(kind: .cancelled, method: transfer.request.method, url: transfer.request.url, reason: "the HTTP client was shut down"))
+        }
+    }
+
+    /// Asks the engine's thread to abandon a transfer; its task gets a `.cancelled` error.
+    func cancel(_ id: ObjectIdentifier) {
+        inbox.withLock { $0.cancelled.append(id) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Finishes what is running, then stops the thread and frees the multi handle.
+    func shutdown() {
+        inbox.withLock { $0.stopping = true }
+        curl_multi_wakeup(multi)
+    }
+
+    private func loop() {
+        while true {
+            let (added, cancelled, stopping) = inbox.withLock { inbox in
+                defer { inbox.added.removeAll(); inbox.cancelled.removeAll() }
+                return (inbox.added, inbox.cancelled, inbox.stopping)
+            }
+            for transfer in added {
+                running[ObjectIdentifier(transfer)] = transfer
+                curl_multi_add_handle(multi, transfer.handle)
+            }
+            for id in cancelled {
+                guard let transfer = running.removeValue(forKey: id) else { continue }
+                curl_multi_remove_handle(multi, transfer.handle)
+                transfer.continuation.resume(throwing: HTTPError(kind: .cancelled, method: transfer.request.method, url: transfer.request.url, reason: "the request was cancelled"))
+            }
+            if stopping && running.isEmpty { break }
+
+            var stillRunning: Int32 = 0
+            curl_multi_perform(multi, &stillRunning)
+            collectFinished()
+            if running.isEmpty && !stopping {
+                // Nothing in flight: sleep until a request arrives.
+                curl_multi_poll(multi, nil, 0, 60_000, nil)
+            } else {
+                curl_multi_poll(multi, nil, 0, 1000, nil)
+            }
+        }
+        curl_multi_cleanup(multi)
+    }
+
+    private func collectFinished() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
+            let code = CCurl_message_result(message)
+            var context: UnsafeMutableRawPointer?
+            _ = CCurl_easy_getinfo_pointer(handle, CURLINFO_PRIVATE, &context)
+            guard let context else { continue }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            curl_multi_remove_handle(multi, handle)
+            running.removeValue(forKey: ObjectIdentifier(transfer))
+            transfer.continuation.resume(with: transfer.result(code: code).mapError { $0 as any Error })
+        }
+    }
+}

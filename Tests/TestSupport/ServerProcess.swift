@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// A server a test starts for itself: it prints `READY <port>` on stdout when it listens,
+/// and exits when the test lets go of it (its stdin closes; it is also terminated).
+public final class ServerProcess: Sendable {
+    public struct StartupFailed: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let port: Int
+    private let process: Process
+    private let stdin: Pipe
+    private let output: TextBuffer
+
+    public init(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = TextBuffer()
+        let errors = TextBuffer()
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            output.append(data)
+        }
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            errors.append(data)
+        }
+        try process.run()
+        self.process = process
+        self.stdin = stdin
+        self.output = output
+
+        // Wait (bounded) for the READY line.
+        let deadline = Date().addingTimeInterval(15)
+        var port: Int?
+        while port == nil && Date() < deadline && process.isRunning {
+            port = output.lines.first { $0.hasPrefix("READY ") }.flatMap { Int($0.dropFirst(6)) }
+            if port == nil { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        guard let port else {
+            process.terminate()
+            throw StartupFailed(description: "\(executable) \(arguments.joined(separator: " ")) did not start: \(errors.lines.joined(separator: "\n"))")
+        }
+        self.port = port
+    }
+
+    /// Every line the server printed so far.
+    public var outputLines: [String] {
+        output.lines
+    }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+/// Text a child process writes, collected from its pipe's handler thread.
+private final class TextBuffer: Sendable {
+    private let text = Mutex("")
+
+    func append(_ data: Data) {
+        text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    }
+
+    var lines: [String] {
+        text.withLock { $0.split(separator: "\n").map(String.init) }
+    }
+}

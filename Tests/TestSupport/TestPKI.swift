@@ -1,0 +1,67 @@
+public import Foundation
+
+/// Certificates for tests, made with the `openssl` command in a fresh temporary directory:
+/// a CA, server certificates for chosen names, client certificates.
+public final class TestPKI: Sendable {
+    public let directory: URL
+
+    public struct Issued: Sendable {
+        public var certificatePath: String
+        public var keyPath: String
+        public var certificatePEM: Data { FileManager.default.contents(atPath: certificatePath) ?? Data() }
+        public var keyPEM: Data { FileManager.default.contents(atPath: keyPath) ?? Data() }
+    }
+
+    public let ca: Issued
+
+    public init(name: String = "Test CA") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-certs-pki-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let ca = Issued(certificatePath: directory.appendingPathComponent("ca.pem").path, keyPath: directory.appendingPathComponent("ca-key.pem").path)
+        try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", ca.keyPath, "-out", ca.certificatePath, "-days", "2", "-subj", "/CN=\(name)",
+                          "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        self.ca = ca
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A certificate for a TLS server, valid for `dnsNames` and `ipAddresses`.
+    public func server(_ label: String, dnsNames: [String], ipAddresses: [String] = []) throws -> Issued {
+        let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
+        return try issue(label, subject: "/CN=\(dnsNames.first ?? label)",
+                         extensions: ["subjectAltName=\(names.joined(separator: ","))", "extendedKeyUsage=serverAuth"])
+    }
+
+    /// A certificate for a TLS client whose subject is `CN=commonName[,O=organization]`.
+    public func client(_ label: String, commonName: String, organization: String? = nil) throws -> Issued {
+        let subject = "/CN=\(commonName)" + (organization.map { "/O=\($0)" } ?? "")
+        return try issue(label, subject: subject, extensions: ["extendedKeyUsage=clientAuth"])
+    }
+
+    private func issue(_ label: String, subject: String, extensions: [String]) throws -> Issued {
+        let issued = Issued(certificatePath: directory.appendingPathComponent("\(label).pem").path,
+                            keyPath: directory.appendingPathComponent("\(label)-key.pem").path)
+        let csr = directory.appendingPathComponent("\(label).csr").path
+        let ext = directory.appendingPathComponent("\(label).ext")
+        try (extensions.joined(separator: "\n") + "\n").write(to: ext, atomically: true, encoding: .utf8)
+        try Self.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", issued.keyPath, "-out", csr, "-subj", subject])
+        try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca.certificatePath, "-CAkey", ca.keyPath,
+                          "-CAcreateserial", "-days", "2", "-out", issued.certificatePath, "-extfile", ext.path])
+        return issued
+    }
+
+    public struct OpenSSLFailed: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static func openssl(_ arguments: [String]) throws {
+        let result = try Subprocess.run("openssl", arguments)
+        guard result.status == 0 else {
+            throw OpenSSLFailed(description: "openssl \(arguments.first ?? "") failed: \(result.stderr)")
+        }
+    }
+}
