@@ -25,3 +25,10 @@ import Testing
         #expect(throws: ProviderCatalogError.self) { try ProviderCatalog.decode(Data(json.utf8)) }
     }
 }
+
+@Suite struct ProviderDocumentationTests {
+    @Test func theReadmeTableMatchesTheRegistry() throws {
+        let result = try Subprocess.run(Lab.repositoryRoot.appendingPathComponent("scripts/provider-table").path, ["--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}

@@ -29,10 +29,12 @@ public final class TestPKI: Sendable {
     }
 
     /// A certificate for a TLS server, valid for `dnsNames` and `ipAddresses`.
-    public func server(_ label: String, dnsNames: [String], ipAddresses: [String] = []) throws -> Issued {
+    /// `serial` (hex) is random when not given.
+    public func server(_ label: String, dnsNames: [String], ipAddresses: [String] = [], serial: String? = nil) throws -> Issued {
         let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
         return try issue(label, subject: "/CN=\(dnsNames.first ?? label)",
-                         extensions: ["subjectAltName=\(names.joined(separator: ","))", "extendedKeyUsage=serverAuth"])
+                         extensions: ["subjectAltName=\(names.joined(separator: ","))", "extendedKeyUsage=serverAuth"],
+                         serial: serial)
     }
 
     /// A certificate for a TLS client whose subject is `CN=commonName[,O=organization]`.
@@ -41,16 +43,18 @@ public final class TestPKI: Sendable {
         return try issue(label, subject: subject, extensions: ["extendedKeyUsage=clientAuth"])
     }
 
-    private func issue(_ label: String, subject: String, extensions: [String]) throws -> Issued {
+    private func issue(_ label: String, subject: String, extensions: [String], serial: String? = nil) throws -> Issued {
         let issued = Issued(certificatePath: directory.appendingPathComponent("\(label).pem").path,
                             keyPath: directory.appendingPathComponent("\(label)-key.pem").path)
         let csr = directory.appendingPathComponent("\(label).csr").path
         let ext = directory.appendingPathComponent("\(label).ext")
-        try (extensions.joined(separator: "\n") + "\n").write(to: ext, atomically: true, encoding: .utf8)
+        let identifiers = ["subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"]
+        try ((extensions + identifiers).joined(separator: "\n") + "\n").write(to: ext, atomically: true, encoding: .utf8)
         try Self.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                           "-keyout", issued.keyPath, "-out", csr, "-subj", subject])
-        try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca.certificatePath, "-CAkey", ca.keyPath,
-                          "-CAcreateserial", "-days", "2", "-out", issued.certificatePath, "-extfile", ext.path])
+        let serialArguments = serial.map { ["-set_serial", "0x" + $0] } ?? ["-CAcreateserial"]
+        try Self.openssl(["x509", "-req", "-in", csr, "-CA", ca.certificatePath, "-CAkey", ca.keyPath]
+                         + serialArguments + ["-days", "2", "-out", issued.certificatePath, "-extfile", ext.path])
         return issued
     }
 
