@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

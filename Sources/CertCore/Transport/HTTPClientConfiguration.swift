@@ -15,7 +15,7 @@ public struct HTTPClientConfiguration: Sendable {
     }
 
     /// A client certificate and its private key, both PEM.
-    public struct ClientIdentity: Sendable, Equatable, CustomStringConvertible {
+    public struct ClientIdentity: Sendable, Hashable, CustomStringConvertible {
         public var certificatePEM: Data
         public var privateKeyPEM: Data
 
