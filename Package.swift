@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CertCoreTests",
-            dependencies: ["CertCore", "TestSupport"],
+            dependencies: ["CertCore", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubectlCertsTests",
-            dependencies: ["TestSupport"],
+            dependencies: ["kubectl-certs", "CertCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CertCore
 import Foundation
 
 @main
@@ -26,9 +27,12 @@ struct KubectlCerts: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
-            Foundation.exit(failure.exitStatus.rawValue)
+        } catch let error as CommandFailure {
+            fail(error)
+        } catch let error as KubernetesError {
+            fail(CommandFailure(error))
+        } catch let error as ACMEError {
+            fail(CommandFailure(error))
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -39,5 +43,10 @@ struct KubectlCerts: AsyncParsableCommand {
             // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
             Foundation.exit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
         }
+    }
+
+    private static func fail(_ failure: CommandFailure) -> Never {
+        FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+        Foundation.exit(failure.exitStatus.rawValue)
     }
 }

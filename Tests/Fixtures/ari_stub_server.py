@@ -121,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
             }, headers={"Retry-After": "21600"})
         elif self.path == "/stats":
             with State.lock:
-                self.reply(200, {"replaces": State.replaces})
+                replaces = list(State.replaces)
+            self.reply(200, {"replaces": replaces})
         else:
             self.problem(404, "malformed", "not found")
 

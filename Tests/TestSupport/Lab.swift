@@ -9,6 +9,10 @@ public enum Lab {
     public struct NotRunning: Error, CustomStringConvertible {
         public var component: String
         public var variable: String
+        public init(component: String, variable: String) {
+            self.component = component
+            self.variable = variable
+        }
         public var description: String {
             "lab component '\(component)' is not up (\(variable) is not set): run `scripts/lab up \(component)` first"
         }

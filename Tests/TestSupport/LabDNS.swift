@@ -5,6 +5,7 @@ import Foundation
 public enum LabDNS {
     public struct Failed: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Adds (or, with `remove`, deletes) TXT values at `name` in the lab's `example.test` zone,

@@ -69,3 +69,66 @@ public final class TestPKI: Sendable {
         }
     }
 }
+
+extension TestPKI {
+    /// A certificate with chosen validity, signed by `signer` (the PKI's CA by default) through
+    /// `openssl ca`, which — unlike `x509 -req` in OpenSSL 3.0 — takes start and end dates.
+    /// With `isCA` it is an intermediate that can sign in turn.
+    public func certificate(
+        _ label: String,
+        commonName: String,
+        dnsNames: [String] = [],
+        notBefore: Date,
+        notAfter: Date,
+        signer: Issued? = nil,
+        isCA: Bool = false
+    ) throws -> Issued {
+        let signer = signer ?? ca
+        let caDir = directory.appendingPathComponent("ca-db-\(label)")
+        try FileManager.default.createDirectory(at: caDir.appendingPathComponent("new"), withIntermediateDirectories: true)
+        try "".write(to: caDir.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
+        try String(format: "%016llX\n", UInt64.random(in: 1 ... UInt64.max >> 2)).write(to: caDir.appendingPathComponent("serial"), atomically: true, encoding: .utf8)
+        let config = caDir.appendingPathComponent("ca.cnf")
+        try """
+        [ ca ]
+        default_ca = test_ca
+        [ test_ca ]
+        database = \(caDir.path)/index.txt
+        new_certs_dir = \(caDir.path)/new
+        serial = \(caDir.path)/serial
+        default_md = sha256
+        policy = any_name
+        unique_subject = no
+        [ any_name ]
+        commonName = supplied
+
+        """.write(to: config, atomically: true, encoding: .utf8)
+        var extensions = ["subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"]
+        if isCA {
+            extensions += ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]
+        } else {
+            extensions += ["basicConstraints=CA:FALSE", "extendedKeyUsage=serverAuth"]
+            if !dnsNames.isEmpty { extensions.append("subjectAltName=" + dnsNames.map { "DNS:\($0)" }.joined(separator: ",")) }
+        }
+        let ext = caDir.appendingPathComponent("ext.cnf")
+        try (extensions.joined(separator: "\n") + "\n").write(to: ext, atomically: true, encoding: .utf8)
+        let issued = Issued(certificatePath: directory.appendingPathComponent("\(label).pem").path,
+                            keyPath: directory.appendingPathComponent("\(label)-key.pem").path)
+        let csr = caDir.appendingPathComponent("req.csr").path
+        try Self.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", issued.keyPath, "-out", csr, "-subj", "/CN=\(commonName)"])
+        try Self.openssl(["ca", "-batch", "-notext", "-config", config.path, "-cert", signer.certificatePath, "-keyfile", signer.keyPath,
+                          "-in", csr, "-out", issued.certificatePath, "-extfile", ext.path,
+                          "-startdate", Self.caDate(notBefore), "-enddate", Self.caDate(notAfter)])
+        return issued
+    }
+
+    /// `openssl ca`'s date format, YYYYMMDDHHMMSSZ in UTC.
+    static func caDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        return formatter.string(from: date)
+    }
+}

@@ -13,12 +13,6 @@ extension NotBuiltYet {
 }
 
 extension KubectlCerts {
-    struct Status: NotBuiltYet {
-        static let tracking = "the status capability"
-        static let configuration = CommandConfiguration(abstract: "Show the health of every certificate in the cluster. (not built yet)")
-        @Argument var targets: [String] = []
-    }
-
     struct Issue: NotBuiltYet {
         static let tracking = "the issue capability"
         static let configuration = CommandConfiguration(abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret. (not built yet)")

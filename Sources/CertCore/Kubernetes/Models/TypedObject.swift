@@ -30,6 +30,13 @@ public struct ObjectCondition: Sendable, Equatable {
     public var reason: String?
     public var message: String?
 
+    public init(type: String, status: String, reason: String? = nil, message: String? = nil) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+    }
+
     static func list(_ value: JSONValue?) -> [ObjectCondition] {
         (value?.arrayValue ?? []).compactMap { item in
             guard let type = item["type"]?.stringValue else { return nil }

@@ -1,0 +1,146 @@
+public import Foundation
+internal import COpenSSL
+
+/// An ECDSA (P-256, P-384) or RSA (2048, 3072, 4096) private key held by OpenSSL.
+///
+/// `@unchecked Sendable`: the wrapped EVP_PKEY is never changed after creation, and OpenSSL 3
+/// allows concurrent signing and reading with one key.
+public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
+    let pointer: OpaquePointer
+    public let type: KeyType
+
+    private init(taking pointer: OpaquePointer) throws(CryptoError) {
+        self.pointer = pointer
+        guard let type = Self.keyType(of: pointer) else {
+            EVP_PKEY_free(pointer)
+            throw CryptoError("unsupported key: kubectl-certs uses ECDSA P-256/P-384 and RSA 2048/3072/4096 keys")
+        }
+        self.type = type
+    }
+
+    deinit {
+        EVP_PKEY_free(pointer)
+    }
+
+    public static func generate(_ type: KeyType) throws(CryptoError) -> PrivateKey {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, type.isEC ? "EC" : "RSA", nil) else {
+            throw CryptoError.openSSL("cannot make a \(type.rawValue) key")
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+        guard EVP_PKEY_keygen_init(context) == 1 else { throw CryptoError.openSSL("cannot make a \(type.rawValue) key") }
+        if let curve = type.curve {
+            guard EVP_PKEY_CTX_set_group_name(context, curve) == 1 else { throw CryptoError.openSSL("cannot use curve \(curve)") }
+        } else {
+            guard EVP_PKEY_CTX_set_rsa_keygen_bits(context, type.rsaBits) == 1 else { throw CryptoError.openSSL("cannot use RSA \(type.rsaBits)") }
+        }
+        var key: OpaquePointer?
+        guard EVP_PKEY_generate(context, &key) == 1, let key else { throw CryptoError.openSSL("generating a \(type.rawValue) key failed") }
+        return try PrivateKey(taking: key)
+    }
+
+    /// Reads an unencrypted private key in PEM: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
+    public convenience init(pem: String) throws(CryptoError) {
+        let bio = try MemoryBIO(Data(pem.utf8))
+        guard let key = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
+            CryptoError.clearOpenSSLErrors()
+            throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+        }
+        try self.init(taking: key)
+    }
+
+    public func pem(encoding: PrivateKeyEncoding = .traditional) throws(CryptoError) -> String {
+        let bio = try MemoryBIO()
+        let written: Int32
+        switch encoding {
+        case .traditional: written = PEM_write_bio_PrivateKey_traditional(bio.pointer, pointer, nil, nil, 0, nil, nil)
+        case .pkcs8: written = PEM_write_bio_PKCS8PrivateKey(bio.pointer, pointer, nil, nil, 0, nil, nil)
+        }
+        guard written == 1 else { throw CryptoError.openSSL("cannot write the key as PEM") }
+        return bio.string
+    }
+
+    public var jwsAlgorithm: String { type.jwsAlgorithm }
+
+    /// The public half as a JWK (RFC 7517/7518), members in RFC 7638 order.
+    public var publicJWK: JWK {
+        if let curve = type.curve {
+            let width = type == .ec256 ? 32 : 48
+            return JWK(canonicalJSON: #"{"crv":"\#(curve)","kty":"EC","x":"\#(Base64URL.encode(bignum("qx", width: width)))","y":"\#(Base64URL.encode(bignum("qy", width: width)))"}"#)
+        }
+        return JWK(canonicalJSON: #"{"e":"\#(Base64URL.encode(bignum("e")))","kty":"RSA","n":"\#(Base64URL.encode(bignum("n")))"}"#)
+    }
+
+    /// A JWS signature over `data` (RFC 7518 §3): ECDSA as fixed-width r‖s with SHA-256 or
+    /// SHA-384, RSA as PKCS#1 v1.5 with SHA-256.
+    public func signature(for data: Data) throws(CryptoError) -> Data {
+        guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("out of memory") }
+        defer { EVP_MD_CTX_free(context) }
+        let digest = type == .ec384 ? EVP_sha384() : EVP_sha256()
+        guard EVP_DigestSignInit(context, nil, digest, nil, pointer) == 1 else { throw CryptoError.openSSL("cannot sign") }
+        var length = 0
+        let signed: (Int32, [UInt8]) = data.withUnsafeBytes { bytes in
+            guard EVP_DigestSign(context, nil, &length, bytes.baseAddress, bytes.count) == 1 else { return (0, []) }
+            var output = [UInt8](repeating: 0, count: length)
+            let result = EVP_DigestSign(context, &output, &length, bytes.baseAddress, bytes.count)
+            return (result, Array(output.prefix(length)))
+        }
+        guard signed.0 == 1 else { throw CryptoError.openSSL("signing failed") }
+        guard type.isEC else { return Data(signed.1) }
+        return try Self.rawECDSA(der: signed.1, width: type == .ec256 ? 32 : 48)
+    }
+
+    /// Converts a DER ECDSA-Sig-Value into r‖s, each left-padded to `width` bytes.
+    private static func rawECDSA(der: [UInt8], width: Int) throws(CryptoError) -> Data {
+        var cursor: UnsafePointer<UInt8>? = nil
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            cursor = buffer.baseAddress
+            return d2i_ECDSA_SIG(nil, &cursor, buffer.count)
+        }
+        guard let parsed else { throw CryptoError.openSSL("OpenSSL produced an unreadable ECDSA signature") }
+        defer { ECDSA_SIG_free(parsed) }
+        var r: OpaquePointer?
+        var s: OpaquePointer?
+        ECDSA_SIG_get0(parsed, &r, &s)
+        var output = [UInt8](repeating: 0, count: width * 2)
+        output.withUnsafeMutableBufferPointer { buffer in
+            _ = BN_bn2binpad(r, buffer.baseAddress, Int32(width))
+            _ = BN_bn2binpad(s, buffer.baseAddress! + width, Int32(width))
+        }
+        return Data(output)
+    }
+
+    private func bignum(_ name: String, width: Int? = nil) -> Data {
+        var number: OpaquePointer?
+        guard EVP_PKEY_get_bn_param(pointer, name, &number) == 1, let number else { return Data() }
+        defer { BN_free(number) }
+        let size = width ?? Int((BN_num_bits(number) + 7) / 8)
+        var output = [UInt8](repeating: 0, count: size)
+        _ = BN_bn2binpad(number, &output, Int32(size))
+        return Data(output)
+    }
+
+    static func keyType(of key: OpaquePointer) -> KeyType? {
+        switch EVP_PKEY_get_base_id(key) {
+        case EVP_PKEY_EC:
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length) == 1 else { return nil }
+            switch String(cString: name) {
+            case "prime256v1", "P-256", "secp256r1": return .ec256
+            case "secp384r1", "P-384": return .ec384
+            default: return nil
+            }
+        case EVP_PKEY_RSA:
+            switch EVP_PKEY_get_bits(key) {
+            case 2048: return .rsa2048
+            case 3072: return .rsa3072
+            case 4096: return .rsa4096
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    public var description: String { "PrivateKey(\(type.rawValue), redacted)" }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Yams
+
+/// Writes a status report as a table (`-o table|wide`), JSON or YAML, or one target in detail.
+struct StatusRenderer {
+    enum Format: String, CaseIterable {
+        case table, wide, json, yaml
+    }
+
+    var format: Format
+    var colour: Bool
+    var now: Date
+
+    func render(_ report: StatusReport) throws -> String {
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        case .yaml:
+            // Through JSON, so dates and field names are exactly those of -o json.
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            let object = try JSONSerialization.jsonObject(with: try encoder.encode(report))
+            return try Yams.dump(object: object, sortKeys: true)
+        case .table, .wide:
+            return table(report.items, wide: format == .wide)
+        }
+    }
+
+    private func table(_ rows: [StatusRow], wide: Bool) -> String {
+        if rows.isEmpty { return "No certificates found.\n" }
+        var header = ["NAMESPACE", "NAME", "HOSTS", "SECRET", "ISSUER", "EXPIRES", "STATE"]
+        if wide { header += ["SERIAL", "KEY", "MANAGER", "RENEWAL"] }
+        var lines = [header]
+        for row in rows {
+            var cells = [
+                row.namespace, row.name, hostsCell(row.hosts), row.secret, row.issuer ?? "-",
+                row.notAfter.map(expires) ?? "-", row.state.rawValue,
+            ]
+            if wide {
+                cells += [row.serial ?? "-", row.key ?? "-", row.manager, row.renewalTime.map(Self.day) ?? "-"]
+            }
+            lines.append(cells)
+        }
+        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        let stateColumn = header.firstIndex(of: "STATE")!
+        return lines.enumerated().map { index, cells in
+            cells.enumerated().map { column, cell in
+                let padded = column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                guard colour, index > 0, column == stateColumn, let state = HealthState(rawValue: cell) else { return padded }
+                return Self.paint(padded, state)
+            }.joined(separator: "   ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// Everything known about one row, and what to do next when something is wrong.
+    func detail(_ row: StatusRow) -> String {
+        var lines: [String] = []
+        func field(_ name: String, _ value: String?) {
+            lines.append("\((name + ":").padding(toLength: 14, withPad: " ", startingAt: 0))\(value ?? "-")")
+        }
+        field("Name", "\(row.namespace)/\(row.name)")
+        field("State", colour ? Self.paint(row.state.rawValue, row.state) : row.state.rawValue)
+        if let reason = row.reason { field("Reason", reason) }
+        field("Secret", row.secret)
+        field("Hosts", row.hosts.isEmpty ? nil : row.hosts.joined(separator: ", "))
+        field("DNS names", row.dnsNames.isEmpty ? nil : row.dnsNames.joined(separator: ", "))
+        field("Issuer", row.issuer)
+        field("Valid from", row.notBefore.map(Self.day))
+        field("Expires", row.notAfter.map(expires))
+        field("Renewal", row.renewalTime.map(Self.day))
+        field("Serial", row.serial)
+        field("Key", row.key)
+        field("Managed by", row.manager)
+        if !row.chain.isEmpty {
+            lines.append("Chain:")
+            for (index, entry) in row.chain.enumerated() {
+                lines.append("  \(index). \(entry.subject)  (issuer \(entry.issuer); expires \(Self.day(entry.notAfter)))")
+            }
+        }
+        if !row.conditions.isEmpty {
+            lines.append("Conditions:")
+            for condition in row.conditions {
+                lines.append("  \(condition.type)=\(condition.status)" + [condition.reason, condition.message].compactMap { $0 }.map { "  \($0)" }.joined())
+            }
+        }
+        if let advice = Self.advice(row) { lines.append("Next:         \(advice)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func advice(_ row: StatusRow) -> String? {
+        let target = row.name.hasPrefix("secret/") ? "-d NAME... --secret \(row.secret)" : row.name
+        switch row.state {
+        case .valid: return nil
+        case .missing, .expired, .expiring, .uncovered:
+            return "kubectl certs issue \(target) -n \(row.namespace)"
+        case .invalid:
+            return "fix or re-issue the certificate: kubectl certs issue \(target) -n \(row.namespace)"
+        case .notYetValid:
+            return "check the clocks of the issuer and this machine; the certificate starts later"
+        case .notReady:
+            return "kubectl describe \(row.name) -n \(row.namespace) shows what cert-manager is waiting for"
+        }
+    }
+
+    private func hostsCell(_ hosts: [String]) -> String {
+        guard let first = hosts.first else { return "-" }
+        return hosts.count == 1 ? first : "\(first) +\(hosts.count - 1)"
+    }
+
+    private func expires(_ date: Date) -> String {
+        let interval = date.timeIntervalSince(now)
+        let relative = interval >= 0 ? "in " + StatusEvaluation.age(interval) : StatusEvaluation.age(-interval) + " ago"
+        return "\(Self.day(date)) (\(relative))"
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    static func paint(_ text: String, _ state: HealthState) -> String {
+        let code: String
+        switch state {
+        case .valid: code = "32"
+        case .expiring, .notReady, .notYetValid, .uncovered: code = "33"
+        case .missing, .invalid, .expired: code = "31"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
