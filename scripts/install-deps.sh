@@ -64,11 +64,17 @@ if ((${#missing[@]} > 0)); then
     fi
     cleanup() { if $made_policy; then as_root rm -f "$policy"; fi; }
     trap cleanup EXIT
-    export DEBIAN_FRONTEND=noninteractive
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        --no-install-recommends "${missing[@]}" >/dev/null
+    apt_log=$(mktemp)
+    if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+            --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1; then
+        cat "$apt_log" >&2
+        rm -f "$apt_log"
+        say "apt-get failed (output above)"
+        exit 1
+    fi
+    rm -f "$apt_log"
     cleanup
     trap - EXIT
 fi
