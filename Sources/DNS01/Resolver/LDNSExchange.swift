@@ -62,7 +62,9 @@ enum LDNSExchange {
         var answer: UnsafeMutablePointer<ldns_pkt>? = nil
         let start = ContinuousClock.now
         errno = 0
-        let status = ldns_resolver_send_pkt(&answer, resolver.pointer, request.pointer)
+        // ldns_send, not ldns_resolver_send_pkt: the latter drops a reply whose TSIG fails to verify, and
+        // that reply carries the rcode and TSIG error (BADSIG, BADKEY, BADTIME) the user needs.
+        let status = ldns_send(&answer, resolver.pointer, request.pointer)
         let failure = errno
         let packet = answer.map(LDNSPacket.init(taking:))
         if let packet, status == LDNS_STATUS_OK || status == LDNS_STATUS_CRYPTO_TSIG_BOGUS {
