@@ -83,10 +83,23 @@ public struct PropagationTimeoutError: Error, Sendable, CustomStringConvertible 
         public var nameserver: String
         public var address: DNSServer
         public var lastAnswer: NameserverAnswer
+
+        public init(fqdn: String, value: String, nameserver: String, address: DNSServer, lastAnswer: NameserverAnswer) {
+            self.fqdn = fqdn
+            self.value = value
+            self.nameserver = nameserver
+            self.address = address
+            self.lastAnswer = lastAnswer
+        }
     }
 
     public var timeout: Duration
     public var pending: [Pending]
+
+    public init(timeout: Duration, pending: [Pending]) {
+        self.timeout = timeout
+        self.pending = pending
+    }
 
     public var description: String {
         var lines = ["the challenge records were not visible on every authoritative nameserver within \(timeout.formatted()):"]
