@@ -47,3 +47,40 @@ struct LabDNS {
         try await DNSResolver.direct(server).query(name, .txt).txtValues(at: name).sorted()
     }
 }
+
+extension LabDNS {
+    /// Both lab nameservers as the discovery would report them.
+    var nameservers: [Nameserver] {
+        [Nameserver(name: "ns1.lab.", addresses: [primary]), Nameserver(name: "ns2.lab.", addresses: [secondary])]
+    }
+
+    /// Polls `server` until it no longer serves `value` at `name` (the secondary learns of a
+    /// deletion by NOTIFY or refresh); returns whether it is gone before `limit` polls ran out.
+    func waitUntilGone(_ value: String, at name: String, on server: DNSServer, polls limit: Int = 100) async throws -> Bool {
+        for _ in 0..<limit {
+            if !(try await txtValues(at: name, on: server)).contains(value) { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+}
+
+/// A provider for DNS01's own tests: RFC 2136 through `DNSUpdateClient`.
+struct UpdateClientProvider: DNSProvider {
+    var lab: LabDNS
+    var code: String { "test-rfc2136" }
+    func present(_ record: ChallengeRecord) async throws {
+        try await lab.updater(for: record.zone).addTXT(name: record.fqdn, value: record.value, ttl: record.ttl, zone: record.zone)
+    }
+    func cleanUp(_ record: ChallengeRecord) async throws {
+        try await lab.updater(for: record.zone).deleteTXT(name: record.fqdn, value: record.value, zone: record.zone)
+    }
+}
+
+/// Collects events from concurrent callbacks.
+final class EventLog<Event: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [Event] = []
+    func append(_ event: Event) { lock.lock(); list.append(event); lock.unlock() }
+    var events: [Event] { lock.lock(); defer { lock.unlock() }; return list }
+}
