@@ -80,6 +80,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DNS01Tests",
+            dependencies: ["DNS01", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ProvidersTests",
             dependencies: ["Providers", "TestSupport"],
             swiftSettings: swiftSettings
