@@ -135,4 +135,17 @@ struct RFC2136Lab {
         #expect(message.hasPrefix("rfc2136: "))
         #expect(message.contains("RFC2136_NAMESERVER") || message.contains("RFC2136_TSIG_KEY"))
     }
+
+    @Test func unsignedUpdateIsRefusedWithAHint_AgainstBIND() async throws {
+        let lab = try RFC2136Lab()
+        let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
+        let provider = try RFC2136Provider(environment: ["RFC2136_NAMESERVER": "\(lab.primary):\(lab.port)"])
+        let error = await #expect(throws: RFC2136Error.self) {
+            try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.unsigned.\(zone)", zone: zone, value: "v", ttl: 60))
+        }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("rfc2136: "))
+        #expect(message.contains("REFUSED"))
+        #expect(message.contains("RFC2136_TSIG_KEY"))
+    }
 }
