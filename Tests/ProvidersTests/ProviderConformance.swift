@@ -1,0 +1,70 @@
+import DNS01
+import Foundation
+import Testing
+
+/// The behaviour every DNS provider adapter must show, run against a real server:
+/// present → visible on every nameserver → a second value at the same name → both visible →
+/// remove the first → the second stays → remove it → gone; and a wrong credential → a clear error.
+///
+/// `makeProvider` builds the adapter with good credentials, `makeWrongProvider` with a wrong
+/// one; `nameservers` are the addresses of every authoritative nameserver of `zone`;
+/// `isClearCredentialError` judges the wrong credential's error message.
+func runProviderConformance(
+    makeProvider: () throws -> any DNSProvider,
+    makeWrongProvider: () throws -> any DNSProvider,
+    zone: String,
+    nameservers: [DNSServer],
+    isClearCredentialError: (String) -> Bool,
+    timeout: Duration = .seconds(30)
+) async throws {
+    let provider = try makeProvider()
+    let label = "conf-\(UInt32.random(in: 0...UInt32.max))"
+    let fqdn = DNSName.normalized("_acme-challenge.\(label).\(zone)")
+    let first = ChallengeRecord(fqdn: fqdn, zone: zone, value: "first-\(label)", ttl: 60)
+    let second = ChallengeRecord(fqdn: fqdn, zone: zone, value: "second-\(label)", ttl: 60)
+    let servers = nameservers.enumerated().map { Nameserver(name: "ns\($0.offset + 1).conformance.", addresses: [$0.element]) }
+    let checker = PropagationChecker(policy: PropagationPolicy(timeout: timeout, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))))
+
+    /// Waits until every server's TXT set at `fqdn` is exactly `expected`.
+    func expectEverywhere(_ expected: Set<String>, _ comment: Comment) async throws {
+        var last: [DNSServer: Set<String>] = [:]
+        let deadline = ContinuousClock.now + timeout
+        repeat {
+            for server in nameservers {
+                last[server] = Set(try await DNSResolver.direct(server).query(fqdn, .txt).txtValues(at: fqdn))
+            }
+            if last.values.allSatisfy({ $0 == expected }) { return }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        Issue.record("\(comment): expected \(expected.sorted()) on every nameserver, last saw \(last.mapValues { $0.sorted() })")
+    }
+
+    do {
+        try await provider.present(first)
+        try await checker.waitUntilVisible([RecordExpectation(fqdn: fqdn, value: first.value, nameservers: servers)])
+        try await expectEverywhere([first.value], "after presenting the first value")
+
+        try await provider.present(second)
+        try await expectEverywhere([first.value, second.value], "after presenting a second value at the same name")
+
+        try await provider.cleanUp(first)
+        try await expectEverywhere([second.value], "after removing the first value")
+
+        try await provider.cleanUp(second)
+        try await expectEverywhere([], "after removing the second value")
+    } catch {
+        try? await provider.cleanUp(first)
+        try? await provider.cleanUp(second)
+        throw error
+    }
+
+    let wrong = try makeWrongProvider()
+    let probe = ChallengeRecord(fqdn: fqdn, zone: zone, value: "wrong-\(label)", ttl: 60)
+    do {
+        try await wrong.present(probe)
+        try? await provider.cleanUp(probe)
+        Issue.record("a provider with a wrong credential published a record")
+    } catch {
+        #expect(isClearCredentialError("\(error)"), "unclear credential error: \(error)")
+    }
+}
