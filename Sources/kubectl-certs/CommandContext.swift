@@ -1,4 +1,5 @@
 import CertCore
+import DNS01
 import Foundation
 import Logging
 
@@ -60,6 +61,8 @@ extension CommandFailure {
             case .configuration: self.init(message: error.message, exitStatus: .usage)
             default: self.init(message: error.message)
             }
+        case let error as PropagationTimeoutError:
+            self.init(message: error.description, exitStatus: .propagationTimedOut)
         case let error as ACMEError:
             self.init(message: error.description, exitStatus: error.kind == .problem || error.kind == .validationFailed ? .acmeRefused : .error)
         default:

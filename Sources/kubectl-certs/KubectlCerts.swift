@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertCore
+import DNS01
 import Foundation
 
 @main
@@ -20,19 +21,9 @@ struct KubectlCerts: AsyncParsableCommand {
 
     /// Runs the command and turns every failure into the exit code the design promises.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as CommandFailure {
-            fail(error)
-        } catch let error as KubernetesError {
-            fail(CommandFailure(error))
-        } catch let error as ACMEError {
-            fail(CommandFailure(error))
+            command = try parseAsRoot()
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -42,6 +33,19 @@ struct KubectlCerts: AsyncParsableCommand {
             }
             // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
             Foundation.exit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch let error as ValidationError {
+            fail(CommandFailure(message: error.message, exitStatus: .usage))
+        } catch {
+            fail(CommandFailure(error))
         }
     }
 

@@ -27,7 +27,19 @@ import Testing
 }
 
 @Suite struct ProviderDocumentationTests {
-    @Test func theReadmeTableMatchesTheRegistry() throws {
+    @Test func everyRegisteredProviderIsCompiledAndEveryCompiledOneRegistered() throws {
+        let data = try Data(contentsOf: Lab.repositoryRoot.appendingPathComponent("plugins.json"))
+        let catalog = try ProviderCatalog.decode(data)
+        #expect(Set(catalog.providers.map(\.code)) == ProviderRegistry.compiledCodes)
+        #expect(ProviderRegistry.catalog == catalog)
+    }
+
+    @Test func anUnknownProviderListsTheKnownOnes() {
+        let error = #expect(throws: ProviderCatalogError.self) { try ProviderRegistry.provider(code: "nope", environment: [:]) }
+        #expect(error?.message.contains("rfc2136") == true)
+    }
+
+    @Test func theReadmeTableAndTheEmbeddedCopyMatchTheRegistry() throws {
         let result = try Subprocess.run(Lab.repositoryRoot.appendingPathComponent("scripts/provider-table").path, ["--check"])
         #expect(result.status == 0, "\(result.stderr)")
     }

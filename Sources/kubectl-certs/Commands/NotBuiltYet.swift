@@ -13,12 +13,6 @@ extension NotBuiltYet {
 }
 
 extension KubectlCerts {
-    struct Issue: NotBuiltYet {
-        static let tracking = "the issue capability"
-        static let configuration = CommandConfiguration(abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret. (not built yet)")
-        @Argument var target: String?
-    }
-
     struct Renew: NotBuiltYet {
         static let tracking = "the renew capability"
         static let configuration = CommandConfiguration(abstract: "Renew the certificates that are due. (not built yet)")

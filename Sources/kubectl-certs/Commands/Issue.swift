@@ -1,0 +1,103 @@
+import ArgumentParser
+import CertCore
+import DNS01
+import Foundation
+
+extension KubectlCerts {
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret.",
+            discussion: """
+            Examples:
+              kubectl certs issue -d '*.example.com' -d example.com --secret web-tls -n web --dns rfc2136
+              kubectl certs issue ingress/web -n shop            # one certificate per spec.tls entry
+              kubectl certs issue certificate/web -n shop        # a cert-manager Certificate
+
+            DNS provider credentials come from the environment (e.g. RFC2136_NAMESERVER,
+            RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, each also as NAME_FILE), from
+            --dns-credentials secret/NAME, or from the issuer's solver — never from arguments.
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var acme: ACMEOptions
+        @OptionGroup var dns: DNSOptions
+
+        @Argument(help: "ingress/NAME or certificate/NAME; or give the names with -d.")
+        var target: String?
+
+        @Option(name: .customShort("d"), help: ArgumentHelp("A name for the certificate (repeat; wildcards allowed).", valueName: "DOMAIN"))
+        var domains: [String] = []
+
+        @Option(help: ArgumentHelp("The Secret to write (with -d).", valueName: "NAME"))
+        var secret: String?
+
+        @Flag(help: "Show the plan and check what can be checked; order nothing, write nothing.")
+        var dryRun = false
+
+        @Flag(help: "Take over an existing Secret kubectl-certs does not manage (its other keys, labels and annotations are kept).")
+        var adopt = false
+
+        func validate() throws {
+            if target != nil && !domains.isEmpty {
+                throw ValidationError("give either a TARGET or -d names, not both")
+            }
+            if let target {
+                guard let parsed = Target(target), parsed.kind != .secret else {
+                    throw ValidationError("\(target): expected ingress/NAME or certificate/NAME")
+                }
+            } else {
+                guard !domains.isEmpty else { throw ValidationError("name what to issue: -d DOMAIN... --secret NAME, ingress/NAME or certificate/NAME") }
+                guard secret != nil else { throw ValidationError("-d needs --secret NAME: the Secret to store the certificate in") }
+                for domain in domains where !Self.isDomain(domain) {
+                    throw ValidationError("-d \(domain): not a DNS name (a wildcard is allowed only as the whole left-most label, as in *.example.com)")
+                }
+            }
+            try acme.validateOptions()
+            try dns.validateOptions()
+        }
+
+        static func isDomain(_ name: String) -> Bool {
+            var labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+            if labels.first == "*" { labels.removeFirst() }
+            guard labels.count >= 2 else { return false }
+            return labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+            }
+        }
+
+        func run() async throws {
+            let context = CommandContext(global)
+            let client = try context.kubernetesClient()
+            let progress = Progress()
+            let specs = try await IssueTargets(client: client, acme: acme, namespace: client.connection.namespace)
+                .specs(target: target.flatMap(Target.init), domains: domains, secret: secret)
+            let acmeHTTP = try acme.httpClient()
+            let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns)
+            let workflow = IssueWorkflow(
+                client: client,
+                acmeHTTP: acmeHTTP,
+                resolver: try dns.resolver(),
+                propagation: try dns.policy(),
+                adopt: adopt,
+                progress: progress,
+                settings: { spec in try await settingsSource.settings(for: spec) }
+            )
+            if dryRun {
+                print(try await IssuePlanner(workflow: workflow).plan(specs), terminator: "")
+                return
+            }
+            let started = ContinuousClock.now
+            let issued = try await Interruption.run {
+                var issued: [IssueWorkflow.Issued] = []
+                for spec in specs { issued.append(try await workflow.issue(spec)) }
+                return issued
+            }
+            let elapsed = ContinuousClock.now - started
+            for item in issued {
+                print("issued \(item.spec.orderNames.joined(separator: ", ")) into Secret \(item.spec.namespace)/\(item.spec.secretName); expires \(ISO8601DateFormatter().string(from: item.notAfter)) (\(String(format: "%.1f", elapsed.seconds)) s)")
+            }
+        }
+    }
+}

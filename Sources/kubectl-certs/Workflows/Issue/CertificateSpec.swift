@@ -1,0 +1,27 @@
+import CertCore
+
+/// One certificate to issue: its names, where it is stored, and its key.
+struct CertificateSpec: Sendable {
+    var namespace: String
+    var secretName: String
+    var dnsNames: [String]
+    var commonName: String?
+    var keyType: KeyType
+    var keyEncoding: PrivateKeyEncoding
+    /// cert-manager's rotationPolicy Never keeps a stored key of the right type.
+    var reuseStoredKey: Bool
+    /// The cert-manager Certificate this is for, when issuing `certificate/NAME`.
+    var certificateName: String?
+    /// Where the issuer settings come from, when not from flags.
+    var issuer: IssuerReference?
+    /// Labels cert-manager's `matchLabels` solver selectors look at.
+    var labels: [String: String]
+    /// What asked for it, for messages: `ingress/web`, `certificate/web`, `-d`.
+    var origin: String
+
+    /// Wildcards and repeats folded: the order's identifiers.
+    var orderNames: [String] {
+        var seen = Set<String>()
+        return dnsNames.map { $0.lowercased() }.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,109 @@
+import CertCore
+import Foundation
+
+/// Where the ACME account and DNS solving come from for one certificate: the flags and the
+/// environment, or a cert-manager Issuer/ClusterIssuer.
+struct IssueSettings: Sendable {
+    var server: ACMEServer
+    var email: String?
+    var externalAccount: ExternalAccountBinding?
+    var preferredChain: String?
+    /// The Secret that holds the ACME account key (`tls.key`).
+    var accountSecret: (namespace: String, name: String)
+    /// The issuer this came from, for the Secret's annotations.
+    var issuer: IssuerReference?
+    /// How each name is proven: a provider code and its credentials.
+    var dns: DNSChoice
+
+    enum DNSChoice: Sendable {
+        /// `--dns CODE`: one provider for every name, credentials from the environment (or a Secret).
+        case provider(code: String, environment: [String: String])
+        /// cert-manager solvers, chosen per name.
+        case solvers([JSONValue], issuerNamespace: String)
+    }
+
+    /// The plugin's own account Secret for a server, in the certificate's namespace.
+    static func defaultAccountSecret(for server: ACMEServer, namespace: String) -> (namespace: String, name: String) {
+        let host = URLComponents(string: server.directoryURL)?.host ?? "acme"
+        let label = host.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        return (namespace, "kubectl-certs-account-" + String(label).trimmingCharacters(in: CharacterSet(charactersIn: "-")))
+    }
+}
+
+/// Reads a cert-manager issuer's ACME settings.
+struct IssuerReader {
+    var client: KubernetesClient
+    /// Where ClusterIssuers keep their Secrets (cert-manager's --cluster-resource-namespace).
+    var clusterResourceNamespace = "cert-manager"
+
+    func settings(for reference: IssuerReference, namespace: String, override: ACMEServer?) async throws -> IssueSettings {
+        let isCluster = reference.kind == "ClusterIssuer"
+        let object = try await client.get(isCluster ? .clusterIssuers : .issuers, name: reference.name, namespace: isCluster ? nil : namespace)
+        let issuer = CertManagerIssuer(object: object)
+        let secretNamespace = isCluster ? clusterResourceNamespace : namespace
+        guard let acme = issuer.acme else {
+            throw CommandFailure(message: "\(reference.kind) \(reference.name) is not an ACME issuer; kubectl-certs issues through ACME only", exitStatus: .usage)
+        }
+        guard let serverText = acme.server else {
+            throw CommandFailure(message: "\(reference.kind) \(reference.name) has no spec.acme.server", exitStatus: .usage)
+        }
+        guard let accountSecret = acme.privateKeySecretName else {
+            throw CommandFailure(message: "\(reference.kind) \(reference.name) has no spec.acme.privateKeySecretRef", exitStatus: .usage)
+        }
+        var eab: ExternalAccountBinding?
+        if let keyID = acme.externalAccountKeyID, let secretRef = acme.externalAccountSecret {
+            let secret = try await client.get(Secret.self, name: secretRef.name, namespace: secretNamespace)
+            guard let key = secret.data[secretRef.key] else {
+                throw CommandFailure(message: "Secret \(secretNamespace)/\(secretRef.name) has no key \(secretRef.key) for the external account binding", exitStatus: .usage)
+            }
+            eab = try ExternalAccountBinding(keyID: keyID, encodedHMACKey: String(decoding: key, as: UTF8.self))
+        }
+        return IssueSettings(
+            server: try override ?? ACMEServer(serverText),
+            email: acme.email,
+            externalAccount: eab,
+            preferredChain: acme.preferredChain,
+            accountSecret: (secretNamespace, accountSecret),
+            issuer: reference,
+            dns: .solvers(acme.solvers, issuerNamespace: secretNamespace)
+        )
+    }
+}
+
+/// Turns a cert-manager `dns01` solver into a provider code and the credentials its adapter reads.
+struct SolverCredentials {
+    var client: KubernetesClient
+
+    func provider(for solver: JSONValue, domain: String, secretNamespace: String) async throws -> (code: String, environment: [String: String]) {
+        guard let dns01 = solver["dns01"] else {
+            let kinds = solver.objectValue?.keys.filter { $0 != "selector" }.sorted().joined(separator: ", ") ?? "none"
+            throw CommandFailure(message: "the solver for \(domain) is not DNS-01 (it has \(kinds)); kubectl-certs solves DNS-01 only — HTTP-01 is not supported yet", exitStatus: .usage)
+        }
+        if let rfc2136 = dns01["rfc2136"] {
+            var environment: [String: String] = [:]
+            environment["RFC2136_NAMESERVER"] = rfc2136["nameserver"]?.stringValue
+            environment["RFC2136_TSIG_KEY"] = rfc2136["tsigKeyName"]?.stringValue
+            if let algorithm = rfc2136["tsigAlgorithm"]?.stringValue {
+                environment["RFC2136_TSIG_ALGORITHM"] = Self.lego(tsigAlgorithm: algorithm)
+            }
+            if let reference = rfc2136["tsigSecretSecretRef"], let name = reference["name"]?.stringValue {
+                let key = reference["key"]?.stringValue ?? "tsig-secret-key"
+                let secret = try await client.get(Secret.self, name: name, namespace: secretNamespace)
+                guard let value = secret.data[key] else {
+                    throw CommandFailure(message: "Secret \(secretNamespace)/\(name) has no key \(key) (the rfc2136 solver's tsigSecretSecretRef)", exitStatus: .usage)
+                }
+                environment["RFC2136_TSIG_SECRET"] = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return ("rfc2136", environment)
+        }
+        let kinds = dns01.objectValue?.keys.sorted().joined(separator: ", ") ?? "none"
+        throw CommandFailure(message: "the dns01 solver for \(domain) uses \(kinds), which kubectl-certs cannot read from an issuer yet; pass --dns PROVIDER with its credentials instead", exitStatus: .usage)
+    }
+
+    /// cert-manager writes HMACSHA256; lego and kubectl-certs hmac-sha256.
+    static func lego(tsigAlgorithm: String) -> String {
+        let lowered = tsigAlgorithm.lowercased().replacingOccurrences(of: ".", with: "")
+        guard lowered.hasPrefix("hmac"), !lowered.hasPrefix("hmac-") else { return lowered }
+        return "hmac-" + lowered.dropFirst(4)
+    }
+}
