@@ -21,11 +21,18 @@ struct KubectlCerts: AsyncParsableCommand {
 
     /// Runs the command and turns every failure into the exit code the design promises.
     static func main() async {
-        var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
+            // Errors of the program itself are failures with the contract's exit codes; the
+            // parser's own (help, version, usage) keep ArgumentParser's wording.
+            guard code != .failure || error is CleanExit else { fail(CommandFailure(error)) }
             let message = fullMessage(for: error)
             if !message.isEmpty {
                 let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
@@ -33,19 +40,6 @@ struct KubectlCerts: AsyncParsableCommand {
             }
             // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
             Foundation.exit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
-        }
-        do {
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
-        } catch let error as ValidationError {
-            fail(CommandFailure(message: error.message, exitStatus: .usage))
-        } catch {
-            fail(CommandFailure(error))
         }
     }
 

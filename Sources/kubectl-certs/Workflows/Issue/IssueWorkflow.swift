@@ -139,10 +139,13 @@ struct IssueWorkflow {
     /// Removes records a killed run published that this run did not clean up itself
     /// (deleting a value that is already gone is harmless).
     private func removeStale(_ records: [PendingOrder.Record], solvers: SolverSet) async {
-        for record in Set(records) {
-            guard let solver = solvers.byCode[record.provider] else { continue }
-            try? await solver.provider.cleanUp(ChallengeRecord(fqdn: record.fqdn, zone: record.zone, value: record.value, ttl: record.ttl))
-        }
+        // A fresh task, so that cleanup also runs when this one was cancelled (Ctrl-C).
+        await Task {
+            for record in Set(records) {
+                guard let solver = solvers.byCode[record.provider] else { continue }
+                try? await solver.provider.cleanUp(ChallengeRecord(fqdn: record.fqdn, zone: record.zone, value: record.value, ttl: record.ttl))
+            }
+        }.value
     }
 
     // MARK: - DNS providers
