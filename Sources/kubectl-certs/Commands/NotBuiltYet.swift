@@ -25,9 +25,4 @@ extension KubectlCerts {
         @Argument var words: [String] = []
     }
 
-    struct DNS: NotBuiltYet {
-        static let tracking = "the DNS-01 capability"
-        static let configuration = CommandConfiguration(commandName: "dns", abstract: "Check DNS-01 readiness of a domain. (not built yet)")
-        @Argument var words: [String] = []
-    }
 }

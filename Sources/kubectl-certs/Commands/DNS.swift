@@ -1,0 +1,62 @@
+import ArgumentParser
+import CertCore
+import DNS01
+import Foundation
+import Providers
+
+extension KubectlCerts {
+    struct DNS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dns",
+            abstract: "Check DNS-01 readiness of a domain.",
+            subcommands: [Check.self]
+        )
+
+        struct Check: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Show where a domain's _acme-challenge record lives and what every nameserver serves; with --dns, publish a probe and time its propagation.",
+                discussion: """
+                Examples:
+                  kubectl certs dns check -d example.com
+                  RFC2136_NAMESERVER=ns1.example.com kubectl certs dns check -d example.com --dns rfc2136
+
+                Exit codes: 0 every step worked, 6 propagation timed out.
+                """
+            )
+
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var dns: DNSOptions
+
+            @Option(name: .customShort("d"), help: ArgumentHelp("The domain (a wildcard is checked as its base name).", valueName: "DOMAIN"))
+            var domain: String
+
+            func validate() throws {
+                guard KubectlCerts.Issue.isDomain(domain) else { throw ValidationError("-d \(domain): not a DNS name") }
+                try dns.validateOptions()
+            }
+
+            func run() async throws {
+                let context = CommandContext(global)
+                let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), policy: try dns.policy())
+                let (_, description) = try await workflow.describe(domain)
+                print(description, terminator: "")
+                guard let code = dns.provider else { return }
+                var environment = ProcessInfo.processInfo.environment
+                if dns.credentials != nil {
+                    let client = try context.kubernetesClient()
+                    environment = try await dns.environment(client: client, namespace: client.connection.namespace)
+                }
+                let provider: any DNSProvider
+                do {
+                    provider = try ProviderRegistry.provider(code: code, environment: environment)
+                } catch {
+                    throw CommandFailure(message: "\(error)", exitStatus: .usage)
+                }
+                let ttl = ProviderRegistry.catalog.entry(code: code)?.defaults.ttl ?? 60
+                print(try await Interruption.run {
+                    try await workflow.probe(domain, provider: provider, ttl: ttl, progress: Progress())
+                }, terminator: "")
+            }
+        }
+    }
+}
