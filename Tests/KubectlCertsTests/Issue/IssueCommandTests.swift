@@ -66,7 +66,7 @@ import Testing
         let namespace = try await lab.namespace()
         let label = IssueLab.label()
         var ingress = Ingress(name: "web", namespace: namespace)
-        ingress.object[["spec"]] = ["tls": [
+        ingress.object[["spec"]] = ["defaultBackend": ["service": ["name": "web", "port": ["number": 80]]], "tls": [
             ["hosts": .array([.string("shop.\(label).\(lab.zone)")]), "secretName": "shop-tls"],
             ["hosts": .array([.string("api.\(label).\(lab.zone)"), .string("*.api.\(label).\(lab.zone)")]), "secretName": "api-tls"],
         ]]

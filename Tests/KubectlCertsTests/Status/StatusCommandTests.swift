@@ -34,7 +34,10 @@ import Testing
             }
             func ingress(_ name: String, in namespace: String, hosts: [String], secret: String) async throws {
                 var ingress = Ingress(name: name, namespace: namespace)
-                ingress.object[["spec"]] = ["tls": [["hosts": .array(hosts.map(JSONValue.string)), "secretName": .string(secret)]]]
+                ingress.object[["spec"]] = [
+                    "defaultBackend": ["service": ["name": "web", "port": ["number": 80]]],
+                    "tls": [["hosts": .array(hosts.map(JSONValue.string)), "secretName": .string(secret)]],
+                ]
                 _ = try await client.create(ingress.object)
             }
 
@@ -58,8 +61,11 @@ import Testing
             try await secret("managed-tls", in: namespace, try leaf("managed", ["managed.example.test"], -1, 89))
             var certificate = CertManagerCertificate(name: "managed", namespace: namespace)
             certificate.object[["spec"]] = ["secretName": "managed-tls", "dnsNames": ["managed.example.test"], "issuerRef": ["name": "lab", "kind": "ClusterIssuer"]]
-            certificate.object[["status"]] = ["conditions": [["type": "Ready", "status": "False", "reason": "Failed", "message": "The certificate request has failed to complete"]]]
             _ = try await client.create(certificate.object)
+            // Status is a subresource: set it as cert-manager does, through /status.
+            let status = #"{"status":{"conditions":[{"type":"Ready","status":"False","reason":"Failed","message":"The certificate request has failed to complete"}]}}"#
+            let patched = try Subprocess.run("kubectl", ["patch", "certificate", "managed", "-n", namespace, "--subresource=status", "--type=merge", "-p", status], environment: ["KUBECONFIG": kubeconfig])
+            guard patched.status == 0 else { throw LabDNS.Failed(description: "kubectl patch --subresource=status: \(patched.stderr)") }
         }
     }
 
