@@ -280,7 +280,12 @@ import Testing
         let strategic = try kube.kubectl(["patch", "certificate", "web", "-n", ns, "--type", "strategic",
                                           "-p", #"{"spec":{"secretName":"x"}}"#])
         #expect(strategic.status != 0)
-        #expect(strategic.stderr.contains("UnsupportedMediaType"), "\(strategic.stderr)")
+        #expect(strategic.stderr == """
+            error: application/strategic-merge-patch+json is not supported by cert-manager.io/v1, Kind=Certificate: \
+            the body of the request was in an unknown format - accepted media types include: \
+            application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml
+
+            """)
     }
 
     @Test func deleteSecretsIngressesAndCertificates_AgainstKubeTestServer() throws {
