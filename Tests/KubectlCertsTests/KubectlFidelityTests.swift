@@ -1,0 +1,385 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Holds scripts/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
+/// lists, applies, patches and deletes Secrets, Ingresses and cert-manager Certificates on it, and
+/// prints the server's errors the way it prints kube-apiserver's. Each test works in its own namespace.
+@Suite struct KubectlFidelityTests {
+    static let ingressAndCertificate = """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: web
+          namespace: NS
+          labels: {app: web}
+        spec:
+          ingressClassName: nginx
+          tls:
+          - hosts: [web.example.test]
+            secretName: web-tls
+          rules:
+          - host: web.example.test
+            http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend: {service: {name: web, port: {number: 80}}}
+        ---
+        apiVersion: cert-manager.io/v1
+        kind: Certificate
+        metadata:
+          name: web
+          namespace: NS
+        spec:
+          secretName: web-tls
+          dnsNames: [web.example.test]
+          issuerRef: {name: lab, kind: ClusterIssuer}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: settings
+          namespace: NS
+          labels: {tier: backend}
+        data:
+          mode: ZmFzdA==
+
+        """
+
+    @Test func createNamespaceAndTLSSecretFromFiles_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("tls")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let key = scratch.url.appendingPathComponent("tls.key").path
+        let cert = scratch.url.appendingPathComponent("tls.crt").path
+        let openssl = try Subprocess.run("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", cert, "-subj", "/CN=web.example.test", "-days", "1",
+        ])
+        try #require(openssl.status == 0, "openssl: \(openssl.stderr)")
+
+        let created = try kube.succeed(["create", "secret", "tls", "web-tls", "--cert", cert, "--key", key, "-n", ns])
+        #expect(created == "secret/web-tls created\n")
+
+        let secret = try kube.json(["get", "secret", "web-tls", "-n", ns])
+        #expect(secret["kind"] as? String == "Secret")
+        #expect(secret["type"] as? String == "kubernetes.io/tls")
+        let stored = try #require(dig(secret, "data", "tls.crt") as? String)
+        #expect(Data(base64Encoded: stored) == FileManager.default.contents(atPath: cert))
+        #expect((dig(secret, "metadata", "uid") as? String)?.isEmpty == false)
+        #expect(Int(dig(secret, "metadata", "resourceVersion") as? String ?? "") != nil)
+
+        let rows = tableRows(try kube.succeed(["get", "secrets", "-n", ns]))
+        #expect(rows.first == ["NAME", "TYPE", "DATA", "AGE"])
+        #expect(rows.dropFirst().map { Array($0.prefix(3)) } == [["web-tls", "kubernetes.io/tls", "2"]])
+    }
+
+    @Test func createFromFileThenGetAsYAMLJSONAndTable_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("create")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let file = try scratch.write("objects.yaml", Self.ingressAndCertificate.replacingOccurrences(of: "NS", with: ns))
+
+        let created = try kube.succeed(["create", "-f", file])
+        #expect(created == """
+            ingress.networking.k8s.io/web created
+            certificate.cert-manager.io/web created
+            secret/settings created
+
+            """)
+
+        let yaml = try kube.succeed(["get", "ingress", "web", "-n", ns, "-o", "yaml"])
+        #expect(yaml.hasPrefix("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"))
+        #expect(yaml.contains("  generation: 1\n"))
+        #expect(yaml.contains("  namespace: \(ns)\n"))
+        #expect(yaml.contains("    secretName: web-tls\n"))
+        #expect(!yaml.contains("managedFields"), "kubectl hides managedFields unless asked")
+
+        let certificate = try kube.json(["get", "certificate", "web", "-n", ns])
+        #expect(certificate["apiVersion"] as? String == "cert-manager.io/v1")
+        #expect(dig(certificate, "spec", "dnsNames") as? [String] == ["web.example.test"])
+        #expect(dig(certificate, "metadata", "generation") as? Int == 1)
+        #expect((dig(certificate, "metadata", "creationTimestamp") as? String)?.hasSuffix("Z") == true)
+
+        let ingresses = tableRows(try kube.succeed(["get", "ing", "-n", ns]))
+        #expect(ingresses.first == ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"])
+        #expect(ingresses.dropFirst().map { Array($0.prefix(3)) } == [["web", "nginx", "web.example.test"]])
+        #expect(ingresses.dropFirst().first?.contains("80, 443") == true)
+
+        let certificates = tableRows(try kube.succeed(["get", "certs", "-n", ns, "-o", "wide"]))
+        #expect(certificates.first == ["NAME", "READY", "SECRET", "ISSUER", "STATUS", "AGE"])
+        #expect(certificates.dropFirst().first?.starts(with: ["web", "web-tls", "lab"]) == true)
+
+        let names = try kube.succeed(["get", "secret,ingress,certificate", "-n", ns, "-o", "name"])
+        #expect(names == "secret/settings\ningress.networking.k8s.io/web\ncertificate.cert-manager.io/web\n")
+    }
+
+    @Test func listAcrossNamespacesWithSelectors_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let first = try kube.makeNamespace("list-a")
+        defer { kube.dropNamespace(first) }
+        let second = try kube.makeNamespace("list-b")
+        defer { kube.dropNamespace(second) }
+        let mark = "m" + UUID().uuidString.prefix(8).lowercased()
+        for (ns, name, tier) in [(first, "one", "web"), (first, "two", "db"), (second, "three", "web")] {
+            try kube.succeed(["create", "secret", "generic", name, "-n", ns, "--from-literal=k=v"])
+            try kube.succeed(["label", "secret", name, "-n", ns, "mark=\(mark)", "tier=\(tier)"])
+        }
+
+        let all = tableRows(try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark)"]))
+        #expect(all.first == ["NAMESPACE", "NAME", "TYPE", "DATA", "AGE"])
+        let listed = all.dropFirst().map { [$0[0], $0[1]] }
+        #expect(Set(listed) == [[first, "one"], [first, "two"], [second, "three"]])
+
+        let web = try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark),tier in (web)", "-o", "name"])
+        #expect(web.split(separator: "\n").count == 2)
+        let notWeb = try kube.succeed(["get", "secrets", "-n", first, "-l", "mark=\(mark),tier!=web", "-o", "name"])
+        #expect(notWeb == "secret/two\n")
+        let byName = try kube.succeed(["get", "secrets", "-A", "--field-selector", "metadata.name=three", "-o", "name"])
+        #expect(byName == "secret/three\n")
+        let paged = try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark)", "--chunk-size=1", "-o", "name"])
+        #expect(paged.split(separator: "\n").count == 3, "pages of one item must add up to all three")
+    }
+
+    @Test func clientSideApplyCreatesConfiguresAndLeavesUnchanged_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("apply")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let manifest = Self.ingressAndCertificate.replacingOccurrences(of: "NS", with: ns)
+        let file = try scratch.write("objects.yaml", manifest)
+
+        #expect(try kube.succeed(["apply", "-f", file]) == """
+            ingress.networking.k8s.io/web created
+            certificate.cert-manager.io/web created
+            secret/settings created
+
+            """)
+        let changed = manifest
+            .replacingOccurrences(of: "ZmFzdA==", with: "c2xvdw==")
+            .replacingOccurrences(of: "dnsNames: [web.example.test]", with: "dnsNames: [web.example.test, www.example.test]")
+        _ = try scratch.write("objects.yaml", changed)
+        #expect(try kube.succeed(["apply", "-f", file]) == """
+            ingress.networking.k8s.io/web unchanged
+            certificate.cert-manager.io/web configured
+            secret/settings configured
+
+            """)
+        #expect(try kube.succeed(["apply", "-f", file]).contains("secret/settings unchanged"))
+
+        let secret = try kube.json(["get", "secret", "settings", "-n", ns])
+        #expect(dig(secret, "data", "mode") as? String == "c2xvdw==")
+        let lastApplied = dig(secret, "metadata", "annotations") as? [String: String]
+        #expect(lastApplied?["kubectl.kubernetes.io/last-applied-configuration"]?.contains("c2xvdw==") == true)
+        let certificate = try kube.json(["get", "certificate", "web", "-n", ns])
+        #expect(dig(certificate, "spec", "dnsNames") as? [String] == ["web.example.test", "www.example.test"])
+        #expect(dig(certificate, "metadata", "generation") as? Int == 2)
+    }
+
+    @Test func serverSideApplyConflictsWithASecondManager_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("ssa")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let mine = try scratch.write("mine.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: shared, namespace: \(ns), labels: {owner: first}}
+            data: {key: Zmlyc3Q=}
+
+            """)
+        let theirs = try scratch.write("theirs.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: shared, namespace: \(ns)}
+            data: {key: c2Vjb25k, extra: eA==}
+
+            """)
+
+        #expect(try kube.succeed(["apply", "--server-side", "-f", mine]) == "secret/shared serverside-applied\n")
+        #expect(try kube.succeed(["apply", "--server-side", "-f", mine]) == "secret/shared serverside-applied\n")
+
+        let conflict = try kube.kubectl(["apply", "--server-side", "--field-manager=second", "-f", theirs])
+        #expect(conflict.status != 0)
+        #expect(conflict.stderr.hasPrefix("error: Apply failed with 1 conflict: conflict with \"kubectl\": .data.key\n"),
+                "\(conflict.stderr)")
+        #expect(conflict.stderr.contains("--force-conflicts"))
+        #expect(dig(try kube.json(["get", "secret", "shared", "-n", ns]), "data", "key") as? String == "Zmlyc3Q=")
+
+        #expect(try kube.succeed(["apply", "--server-side", "--field-manager=second", "--force-conflicts", "-f", theirs])
+                == "secret/shared serverside-applied\n")
+        let secret = try kube.json(["get", "secret", "shared", "-n", ns, "--show-managed-fields"])
+        #expect(dig(secret, "data") as? [String: String] == ["key": "c2Vjb25k", "extra": "eA=="])
+        #expect(dig(secret, "metadata", "labels") as? [String: String] == ["owner": "first"])
+        let managers = (dig(secret, "metadata", "managedFields") as? [[String: Any]] ?? [])
+            .compactMap { entry -> String? in
+                guard let manager = entry["manager"] as? String, let operation = entry["operation"] as? String else { return nil }
+                return "\(manager)/\(operation)"
+            }
+        #expect(Set(managers) == ["kubectl/Apply", "second/Apply"])
+
+        // The first manager drops the label from its configuration: the server removes it.
+        _ = try scratch.write("mine.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: shared, namespace: \(ns)}
+            data: {key: c2Vjb25k}
+
+            """)
+        try kube.succeed(["apply", "--server-side", "-f", mine])
+        #expect(dig(try kube.json(["get", "secret", "shared", "-n", ns]), "metadata", "labels") == nil)
+    }
+
+    @Test func patchWithMergeStrategicAndJSONPatches_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("patch")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try kube.succeed(["create", "-f", try scratch.write("objects.yaml",
+                                                          Self.ingressAndCertificate.replacingOccurrences(of: "NS", with: ns))])
+
+        #expect(try kube.succeed(["patch", "secret", "settings", "-n", ns, "--type", "merge",
+                                  "-p", #"{"metadata":{"labels":{"tier":null,"zone":"a"}},"data":{"more":"eWVz"}}"#])
+                == "secret/settings patched\n")
+        let secret = try kube.json(["get", "secret", "settings", "-n", ns])
+        #expect(dig(secret, "metadata", "labels") as? [String: String] == ["zone": "a"])
+        #expect(dig(secret, "data") as? [String: String] == ["mode": "ZmFzdA==", "more": "eWVz"])
+
+        #expect(try kube.succeed(["patch", "ingress", "web", "-n", ns, "--type", "strategic",
+                                  "-p", #"{"spec":{"tls":[{"hosts":["new.example.test"],"secretName":"new-tls"}]}}"#])
+                == "ingress.networking.k8s.io/web patched\n")
+        let ingress = try kube.json(["get", "ingress", "web", "-n", ns])
+        let tls = dig(ingress, "spec", "tls") as? [[String: Any]]
+        #expect(tls?.count == 1)
+        #expect(tls?.first?["secretName"] as? String == "new-tls")
+        #expect(dig(ingress, "metadata", "generation") as? Int == 2)
+
+        #expect(try kube.succeed(["patch", "certificate", "web", "-n", ns, "--type", "merge",
+                                  "-p", #"{"spec":{"secretName":"other-tls"}}"#])
+                == "certificate.cert-manager.io/web patched\n")
+        #expect(try kube.succeed(["patch", "certificate", "web", "-n", ns, "--type", "json",
+                                  "-p", #"[{"op":"add","path":"/spec/dnsNames/-","value":"api.example.test"}]"#])
+                == "certificate.cert-manager.io/web patched\n")
+        let certificate = try kube.json(["get", "certificate", "web", "-n", ns])
+        #expect(dig(certificate, "spec", "secretName") as? String == "other-tls")
+        #expect(dig(certificate, "spec", "dnsNames") as? [String] == ["web.example.test", "api.example.test"])
+
+        let unchanged = try kube.succeed(["patch", "secret", "settings", "-n", ns, "--type", "merge",
+                                          "-p", #"{"data":{"more":"eWVz"}}"#])
+        #expect(unchanged == "secret/settings patched (no change)\n")
+
+        // Custom resources take no strategic merge patches, as on a real cluster.
+        let strategic = try kube.kubectl(["patch", "certificate", "web", "-n", ns, "--type", "strategic",
+                                          "-p", #"{"spec":{"secretName":"x"}}"#])
+        #expect(strategic.status != 0)
+        #expect(strategic.stderr == """
+            error: application/strategic-merge-patch+json is not supported by cert-manager.io/v1, Kind=Certificate: \
+            the body of the request was in an unknown format - accepted media types include: \
+            application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml
+
+            """)
+    }
+
+    @Test func deleteSecretsIngressesAndCertificates_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("delete")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let file = try scratch.write("objects.yaml", Self.ingressAndCertificate.replacingOccurrences(of: "NS", with: ns))
+        try kube.succeed(["create", "-f", file])
+
+        #expect(try kube.succeed(["delete", "secret", "settings", "-n", ns]) == "secret \"settings\" deleted\n")
+        #expect(try kube.succeed(["delete", "ingress", "web", "-n", ns]) == "ingress.networking.k8s.io \"web\" deleted\n")
+        #expect(try kube.succeed(["delete", "certificate", "web", "-n", ns])
+                == "certificate.cert-manager.io \"web\" deleted\n")
+        let gone = try kube.kubectl(["get", "certificate", "web", "-n", ns])
+        #expect(gone.stderr == "Error from server (NotFound): certificates.cert-manager.io \"web\" not found\n")
+        let empty = try kube.kubectl(["get", "secrets,ingresses,certificates", "-n", ns])
+        #expect(empty.status == 0)
+        #expect(empty.stderr == "No resources found in \(ns) namespace.\n")
+
+        try kube.succeed(["create", "-f", file])
+        let all = try kube.succeed(["delete", "-f", file])
+        #expect(all.split(separator: "\n").count == 3)
+        #expect(try kube.succeed(["delete", "namespace", ns]) == "namespace \"\(ns)\" deleted\n")
+        let noNamespace = try kube.kubectl(["get", "namespace", ns])
+        #expect(noNamespace.stderr == "Error from server (NotFound): namespaces \"\(ns)\" not found\n")
+    }
+
+    @Test func serverErrorsReadLikeKubeAPIServers_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("errors")
+        defer { kube.dropNamespace(ns) }
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+
+        let missing = try kube.kubectl(["get", "secret", "nope", "-n", ns])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "Error from server (NotFound): secrets \"nope\" not found\n")
+
+        let file = try scratch.write("dup.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: dup, namespace: \(ns)}
+            type: kubernetes.io/tls
+            data: {tls.crt: eA==, tls.key: eQ==}
+
+            """)
+        try kube.succeed(["create", "-f", file])
+        let again = try kube.kubectl(["create", "-f", file])
+        #expect(again.status == 1)
+        #expect(again.stderr == "Error from server (AlreadyExists): error when creating \"\(file)\": secrets \"dup\" already exists\n")
+
+        let retype = try kube.kubectl(["patch", "secret", "dup", "-n", ns, "--type", "merge", "-p", #"{"type":"Opaque"}"#])
+        #expect(retype.stderr == "The Secret \"dup\" is invalid: type: Invalid value: \"Opaque\": field is immutable\n")
+
+        let incomplete = try scratch.write("incomplete.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: half, namespace: \(ns)}
+            type: kubernetes.io/tls
+            data: {tls.crt: eA==}
+
+            """)
+        let invalid = try kube.kubectl(["create", "-f", incomplete])
+        #expect(invalid.stderr == "The Secret \"half\" is invalid: data[tls.key]: Required value\n")
+
+        let badName = try kube.kubectl(["create", "secret", "generic", "Bad_Name", "-n", ns])
+        #expect(badName.stderr.contains("Secret \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"))
+
+        let noNamespace = try kube.kubectl(["create", "secret", "generic", "x", "-n", "\(ns)-missing"])
+        #expect(noNamespace.stderr.contains("namespaces \"\(ns)-missing\" not found"))
+    }
+
+    @Test func readerIsForbiddenOutsideItsGrant_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("reader")
+        defer { kube.dropNamespace(ns) }
+
+        let listed = try kube.kubectl(["--context", "lab-reader", "get", "secrets", "-n", ns])
+        #expect(listed.status == 1)
+        #expect(listed.stderr == """
+            Error from server (Forbidden): secrets is forbidden: User "reader" cannot list resource "secrets" \
+            in API group "" in the namespace "\(ns)"
+
+            """)
+        let certificates = try kube.kubectl(["--context", "lab-reader", "get", "certificates", "-n", "team-a"])
+        #expect(certificates.stderr.contains(
+            #"certificates.cert-manager.io is forbidden: User "reader" cannot list resource "certificates" in API group "cert-manager.io" in the namespace "team-a""#))
+        let deleting = try kube.kubectl(["--context", "lab-reader", "delete", "secret", "x", "-n", "team-a"])
+        #expect(deleting.stderr.contains(
+            #"secrets "x" is forbidden: User "reader" cannot delete resource "secrets" in API group "" in the namespace "team-a""#))
+
+        let allowed = try kube.kubectl(["--context", "lab-reader", "get", "secrets", "-n", "team-a"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+}
