@@ -20,17 +20,26 @@ import Testing
 
     @Test func slowSecondaryTimesOutNamingIt_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let name = "_acme-challenge.\(LabDNS.uniqueLabel("slow")).\(lab.slowZone)."
-        let updater = lab.updater(for: lab.slowZone)
-        try await updater.addTXT(name: name, value: "late", ttl: 60, zone: lab.slowZone)
-        defer { Task { try? await updater.deleteTXT(name: name, value: "late", zone: lab.slowZone) } }
-        let checker = PropagationChecker(policy: PropagationPolicy(timeout: .milliseconds(600)))
-        let error = await #expect(throws: PropagationTimeoutError.self) {
-            try await checker.waitUntilVisible([RecordExpectation(fqdn: name, value: "late", nameservers: lab.nameservers)])
+        // The secondary refreshes every 10 s at a moment no test controls: when a refresh happens
+        // to fall inside the short wait, the record really did arrive in time. Three tries make
+        // that coincidence (about 1 in 15 each) practically impossible to repeat.
+        var timedOut: PropagationTimeoutError?
+        for attempt in 1...3 where timedOut == nil {
+            let name = "_acme-challenge.\(LabDNS.uniqueLabel("slow\(attempt)")).\(lab.slowZone)."
+            let updater = lab.updater(for: lab.slowZone)
+            try await updater.addTXT(name: name, value: "late", ttl: 60, zone: lab.slowZone)
+            defer { Task { try? await updater.deleteTXT(name: name, value: "late", zone: lab.slowZone) } }
+            let checker = PropagationChecker(policy: PropagationPolicy(timeout: .milliseconds(600)))
+            do {
+                try await checker.waitUntilVisible([RecordExpectation(fqdn: name, value: "late", nameservers: lab.nameservers)])
+            } catch let error as PropagationTimeoutError {
+                timedOut = error
+            }
         }
-        #expect(error?.pending.map(\.address) == [lab.secondary])
-        #expect(error?.description.contains("127.0.0.3") == true)
-        #expect(error?.description.contains("127.0.0.2") == false)
+        let error = try #require(timedOut, "the slow secondary served a fresh record within 600 ms three times")
+        #expect(error.pending.map(\.address) == [lab.secondary])
+        #expect(error.description.contains("127.0.0.3"))
+        #expect(!error.description.contains("127.0.0.2"))
     }
 
     @Test func slowSecondaryIsWaitedForUntilItsRefresh_AgainstBINDAndKnot() async throws {

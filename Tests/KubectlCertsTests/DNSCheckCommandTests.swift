@@ -35,11 +35,18 @@ import Testing
     }
 
     @Test func aSecondaryThatLagsPastTheTimeoutExitsSixNamingIt_AgainstBINDAndKnot() throws {
-        let name = "lag\(UInt32.random(in: .min ... .max)).slow.test"
-        let result = try run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
+        // slow.test's secondary refreshes every 10 s at a moment no test controls; if a refresh
+        // falls inside the 1 s wait the probe really did propagate. Three tries rule that out.
+        var timedOut: Subprocess.Result?
+        for attempt in 1...3 where timedOut == nil {
+            let name = "lag\(attempt)-\(UInt32.random(in: .min ... .max)).slow.test"
+            let result = try run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
+            #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty, "the probe was not cleaned up")
+            if result.status != 0 { timedOut = result }
+        }
+        let result = try #require(timedOut, "the slow secondary served the probe within 1 s three times")
         #expect(result.status == 6, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("127.0.0.3"))
-        #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty, "the probe was not cleaned up")
     }
 
     @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() throws {

@@ -36,6 +36,16 @@ public enum LabDNS {
         return result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
     }
 
+    /// Waits (bounded) until both lab nameservers serve no TXT value at all at `name`.
+    public static func waitUntilEmpty(_ name: String) async throws {
+        let servers = [try Lab.require("LAB_DNS_PRIMARY", component: "dns"), try Lab.require("LAB_DNS_SECONDARY", component: "dns")]
+        let deadline = Date().addingTimeInterval(30)
+        while try servers.contains(where: { try !txt(name, at: $0).isEmpty }) {
+            guard Date() < deadline else { throw Failed(description: "\(name) still has TXT records on a lab nameserver after 30 s") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     /// Waits (bounded) until both lab nameservers serve every value at `name` — or, with
     /// `gone`, none of them.
     public static func waitUntilServed(_ name: String, values: [String], gone: Bool = false) async throws {

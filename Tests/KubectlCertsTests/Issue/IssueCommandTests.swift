@@ -24,7 +24,8 @@ import Testing
         #expect(Set(leaf.dnsNames) == ["*.\(base)", base])
         #expect(leaf.matches(try PrivateKey(pem: String(decoding: secret.data["tls.key"]!, as: UTF8.self))))
         #expect(try lab.verifyChain(secret))
-        #expect(try lab.txt("_acme-challenge.\(base)").isEmpty, "challenge records left behind")
+        #expect(try LabDNS.txt("_acme-challenge.\(base)", at: lab.primary).isEmpty, "challenge records left behind")
+        try await LabDNS.waitUntilEmpty("_acme-challenge.\(base)")
         // The run leaves nothing pending.
         #expect(try await lab.client.getIfPresent(.secrets, name: "kubectl-certs-pending-wild-tls", namespace: namespace) == nil)
         // No secret reaches the process arguments or the output.
@@ -150,7 +151,7 @@ import Testing
         let leaf = try #require(try Certificate.parseChain(pem: String(decoding: secret.data["tls.crt"]!, as: UTF8.self)).first)
         #expect(leaf.matches(try PrivateKey(pem: String(decoding: secret.data["tls.key"]!, as: UTF8.self))))
         #expect(try await lab.client.getIfPresent(.secrets, name: "kubectl-certs-pending-slow-tls", namespace: namespace) == nil)
-        try await LabDNS.waitUntilServed("_acme-challenge.\(name)", values: [], gone: true)
+        try await LabDNS.waitUntilEmpty("_acme-challenge.\(name)")
         #expect(try LabDNS.txt("_acme-challenge.\(name)", at: lab.primary).isEmpty)
     }
 

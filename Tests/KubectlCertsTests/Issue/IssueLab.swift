@@ -64,11 +64,6 @@ struct IssueLab {
         try await client.get(Secret.self, name: name, namespace: namespace)
     }
 
-    /// The TXT values both nameservers serve at `name`.
-    func txt(_ name: String) throws -> [String] {
-        try LabDNS.txt(name, at: primary) + LabDNS.txt(name, at: secondary)
-    }
-
     /// `openssl verify` of a Secret's chain against this run's Pebble root.
     func verifyChain(_ secret: Secret) throws -> Bool {
         let root = try Lab.require("LAB_PEBBLE_ROOT", component: "pebble")
