@@ -76,7 +76,7 @@ struct IssueWorkflow {
             }
             // Remember every record before it is published, so a killed run's leftovers can be removed.
             for (solver, challenges) in work {
-                for (record, _) in try await solver.records(for: challenges, events: progress.dns) {
+                for (record, _) in try await solver.records(for: challenges) {
                     staleRecords.append(.init(fqdn: record.fqdn, zone: record.zone, value: record.value, ttl: record.ttl, provider: solver.provider.code))
                 }
             }
