@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/rand.h>
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 
 // OPENSSL_free is a macro (it passes __FILE__ and __LINE__).
 static inline void COpenSSL_free(void *pointer) {
@@ -28,6 +29,11 @@ static inline long COpenSSL_BIO_get_mem_data(BIO *bio, char **data) {
 // XN_FLAG_RFC2253 is a macro built from other macros Swift cannot import.
 static inline unsigned long COpenSSL_XN_FLAG_RFC2253(void) {
     return XN_FLAG_RFC2253;
+}
+
+// EVP_PKEY_KEYPAIR is a macro built from other macros.
+static inline int COpenSSL_EVP_PKEY_KEYPAIR(void) {
+    return EVP_PKEY_KEYPAIR;
 }
 
 // The typed stack functions are macros; these cover the two stacks used here.

@@ -23,6 +23,8 @@ public struct Certificate: Sendable, Equatable {
     /// E.g. "ecdsa-with-SHA256", "sha256WithRSAEncryption".
     public let signatureAlgorithm: String
     public let isCA: Bool
+    /// The DER SubjectPublicKeyInfo, to match private keys without parsing again.
+    let publicKeyInfo: Data
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
 
@@ -58,6 +60,7 @@ public struct Certificate: Sendable, Equatable {
         authorityKeyIdentifier = X509Handle.bytes(X509_get0_authority_key_id(x509))
         signatureAlgorithm = String(cString: OBJ_nid2sn(X509_get_signature_nid(x509)))
         isCA = X509_get_extension_flags(x509) & UInt32(EXFLAG_CA) != 0
+        publicKeyInfo = Self.publicKeyInfo(x509)
         CryptoError.clearOpenSSLErrors()
     }
 
@@ -65,8 +68,17 @@ public struct Certificate: Sendable, Equatable {
 
     /// Whether `key` is the private half of this certificate's public key.
     public func matches(_ key: PrivateKey) -> Bool {
-        guard let handle = try? X509Handle(der: der), let publicKey = X509_get0_pubkey(handle.pointer) else { return false }
-        return EVP_PKEY_eq(publicKey, key.pointer) == 1
+        !publicKeyInfo.isEmpty && publicKeyInfo == key.publicKeyInfo
+    }
+
+    /// The SubjectPublicKeyInfo as stored in the certificate (re-encoded from its ASN.1, with
+    /// no key decoding).
+    private static func publicKeyInfo(_ x509: OpaquePointer) -> Data {
+        var bytes: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x509), &bytes)
+        guard length > 0, let bytes else { return Data() }
+        defer { COpenSSL_free(bytes) }
+        return Data(bytes: bytes, count: Int(length))
     }
 
     private static func serial(_ x509: OpaquePointer) -> String {

@@ -40,12 +40,38 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
 
     /// Reads an unencrypted private key in PEM: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
     public convenience init(pem: String) throws(CryptoError) {
-        let bio = try MemoryBIO(Data(pem.utf8))
-        guard let key = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
-            CryptoError.clearOpenSSLErrors()
-            throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+        // Telling OpenSSL's decoder the exact structure and key type spares it trying every
+        // decoder it has, which dominates the cost of reading many keys (status -A).
+        let forms: [(label: String, structure: String, keyType: String?)] = [
+            ("EC PRIVATE KEY", "type-specific", "EC"),
+            ("RSA PRIVATE KEY", "type-specific", "RSA"),
+            ("PRIVATE KEY", "PrivateKeyInfo", nil),
+        ]
+        for form in forms {
+            guard let der = PEM.decode(pem, label: form.label)?.first else { continue }
+            if let key = Self.decode(der: der, structure: form.structure, keyType: form.keyType) {
+                try self.init(taking: key)
+                return
+            }
         }
-        try self.init(taking: key)
+        CryptoError.clearOpenSSLErrors()
+        throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+    }
+
+    private static func decode(der: Data, structure: String, keyType: String?) -> OpaquePointer? {
+        var key: OpaquePointer?
+        guard let context = OSSL_DECODER_CTX_new_for_pkey(&key, "DER", structure, keyType, COpenSSL_EVP_PKEY_KEYPAIR(), nil, nil) else { return nil }
+        defer { OSSL_DECODER_CTX_free(context) }
+        let decoded = der.withUnsafeBytes { bytes -> Int32 in
+            var cursor = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            var length = bytes.count
+            return OSSL_DECODER_from_data(context, &cursor, &length)
+        }
+        guard decoded == 1, let key else {
+            if let key { EVP_PKEY_free(key) }
+            return nil
+        }
+        return key
     }
 
     public func pem(encoding: PrivateKeyEncoding = .traditional) throws(CryptoError) -> String {
@@ -60,6 +86,19 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     }
 
     public var jwsAlgorithm: String { type.jwsAlgorithm }
+
+    /// The public half as DER SubjectPublicKeyInfo.
+    var publicKeyInfo: Data { Self.subjectPublicKeyInfo(pointer) }
+
+    /// DER SubjectPublicKeyInfo of a key (empty when it cannot be encoded).
+    static func subjectPublicKeyInfo(_ key: OpaquePointer?) -> Data {
+        guard let key else { return Data() }
+        var bytes: UnsafeMutablePointer<UInt8>?
+        let length = i2d_PUBKEY(key, &bytes)
+        guard length > 0, let bytes else { return Data() }
+        defer { COpenSSL_free(bytes) }
+        return Data(bytes: bytes, count: Int(length))
+    }
 
     /// The public half as a JWK (RFC 7517/7518), members in RFC 7638 order.
     public var publicJWK: JWK {

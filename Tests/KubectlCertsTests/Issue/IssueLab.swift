@@ -13,7 +13,6 @@ struct IssueLab {
     let primary: String
     let secondary: String
     let zone: String
-    let slowZone: String
     let tsigKey: String
     let tsigSecret: String
 
@@ -26,7 +25,6 @@ struct IssueLab {
         primary = try Lab.require("LAB_DNS_PRIMARY", component: "dns")
         secondary = try Lab.require("LAB_DNS_SECONDARY", component: "dns")
         zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        slowZone = try Lab.require("LAB_DNS_SLOW_ZONE", component: "dns")
         tsigKey = try Lab.require("LAB_TSIG_KEY", component: "dns")
         tsigSecret = try Lab.require("LAB_TSIG_SECRET", component: "dns")
     }

@@ -24,10 +24,22 @@ struct StatusWorkflow {
     }
 
     func run() async throws(KubernetesError) -> StatusReport {
-        var notes: [String] = []
-        let ingresses: [Ingress] = try await listAllowed(Ingress.self, notes: &notes)
-        let certificates: [CertManagerCertificate] = try await listAllowed(CertManagerCertificate.self, notes: &notes)
-        var secrets = try await tlsSecrets(notes: &notes)
+        // The three lists are read at once.
+        async let ingressList = listAllowed(Ingress.self)
+        async let certificateList = listAllowed(CertManagerCertificate.self)
+        async let secretList = tlsSecrets()
+        let ingresses: [Ingress], certificates: [CertManagerCertificate]
+        var secrets: [SecretKey: SecretSummary]
+        var notes: [String]
+        do {
+            let (ingressResult, certificateResult, secretResult) = try await (ingressList, certificateList, secretList)
+            (ingresses, certificates, secrets) = (ingressResult.items, certificateResult.items, secretResult.items)
+            notes = ingressResult.notes + certificateResult.notes + secretResult.notes
+        } catch let error as KubernetesError {
+            throw error
+        } catch {
+            throw KubernetesError(kind: .transport, message: "\(error)")
+        }
 
         // Secrets that Ingresses or Certificates name but the TLS list did not hold (another
         // type, or missing): fetch each one.
@@ -115,45 +127,61 @@ struct StatusWorkflow {
 
     /// Every `kubernetes.io/tls` Secret, page by page; each page's certificates parsed
     /// concurrently.
-    private func tlsSecrets(notes: inout [String], restarts: Int = 0) async throws(KubernetesError) -> [SecretKey: SecretSummary] {
+    private func tlsSecrets(restarts: Int = 0) async throws(KubernetesError) -> (items: [SecretKey: SecretSummary], notes: [String]) {
         var result: [SecretKey: SecretSummary] = [:]
-        var token: String?
-        do {
-            repeat {
-                let page = try await client.listPage(.secrets, namespace: namespace, labelSelector: labelSelector, fieldSelector: "type=\(Secret.tlsType)", limit: 500, continueToken: token)
-                token = page.continueToken
-                let summaries = await withTaskGroup(of: [(SecretKey, SecretSummary)].self) { group in
-                    let chunks = stride(from: 0, to: page.items.count, by: 50).map { Array(page.items[$0..<min($0 + 50, page.items.count)]) }
-                    for chunk in chunks {
-                        group.addTask {
-                            chunk.map { object in
-                                (SecretKey(namespace: object.namespace ?? "", name: object.name), summarize(Secret(object: object)))
-                            }
-                        }
-                    }
-                    return await group.reduce(into: []) { $0 += $1 }
-                }
+        var notes: [String] = []
+        let client = client, namespace = namespace, labelSelector = labelSelector
+        @Sendable func fetch(_ token: String?) async throws(KubernetesError) -> KubernetesClient.Page {
+            try await client.listPage(.secrets, namespace: namespace, labelSelector: labelSelector, fieldSelector: "type=\(Secret.tlsType)", limit: 500, continueToken: token)
+        }
+        do throws(KubernetesError) {
+            var page = try await fetch(nil)
+            while true {
+                // Fetch the next page while this one's certificates are parsed.
+                let nextToken = page.continueToken
+                let next = nextToken.map { token in Task { try await fetch(token) } }
+                let summaries = await summarize(page.items)
                 for (key, summary) in summaries { result[key] = summary }
-            } while token != nil
+                guard let next else { break }
+                do {
+                    page = try await next.value
+                } catch let error as KubernetesError {
+                    throw error
+                } catch {
+                    throw KubernetesError(kind: .transport, message: "listing Secrets failed: \(error)")
+                }
+            }
         } catch where error.kind == .forbidden {
             notes.append("cannot list Secrets\(namespace.map { " in namespace \($0)" } ?? " across namespaces"): forbidden; certificates in them are not shown")
         } catch where error.kind == .gone && restarts < 3 {
             // The list expired between pages: start over with what the server has now.
-            return try await tlsSecrets(notes: &notes, restarts: restarts + 1)
+            return try await tlsSecrets(restarts: restarts + 1)
         }
-        return result
+        return (result, notes)
+    }
+
+    /// Parses a page of Secrets concurrently, in chunks.
+    private func summarize(_ items: [KubernetesObject]) async -> [(SecretKey, SecretSummary)] {
+        await withTaskGroup(of: [(SecretKey, SecretSummary)].self) { group in
+            for start in stride(from: 0, to: items.count, by: 50) {
+                let chunk = items[start..<min(start + 50, items.count)]
+                group.addTask {
+                    chunk.map { object in (SecretKey(namespace: object.namespace ?? "", name: object.name), summarize(Secret(object: object))) }
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
     }
 
     /// Lists a kind; a kind the user may not read, or that the cluster lacks (no
     /// cert-manager), becomes a note instead of a failure.
-    private func listAllowed<T: TypedObject>(_ type: T.Type, notes: inout [String]) async throws(KubernetesError) -> [T] {
+    private func listAllowed<T: TypedObject>(_ type: T.Type) async throws(KubernetesError) -> (items: [T], notes: [String]) {
         do {
-            return try await client.list(T.self, namespace: namespace, labelSelector: labelSelector)
+            return (try await client.list(T.self, namespace: namespace, labelSelector: labelSelector), [])
         } catch where error.kind == .forbidden {
-            notes.append("cannot list \(T.resourceType)\(namespace.map { " in namespace \($0)" } ?? " across namespaces"): forbidden")
-            return []
+            return ([], ["cannot list \(T.resourceType)\(namespace.map { " in namespace \($0)" } ?? " across namespaces"): forbidden"])
         } catch where error.kind == .notFound && T.resourceType.group == "cert-manager.io" {
-            return []
+            return ([], [])
         }
     }
 }
