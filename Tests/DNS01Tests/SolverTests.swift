@@ -40,14 +40,23 @@ import Testing
 
     @Test func cleansUpOnPropagationTimeout_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let domain = "\(LabDNS.uniqueLabel("fail")).\(lab.slowZone)"
-        let fqdn = "_acme-challenge.\(domain)."
-        let log = EventLog<DNS01Event>()
-        await #expect(throws: PropagationTimeoutError.self) {
-            try await solver(lab, timeout: .milliseconds(500)).solve([DNSChallenge(domain: domain, value: "never")]) { log.append($0) }
+        // slow.test's secondary refreshes every 10 s at a moment no test controls; when that
+        // falls inside the 500 ms wait, the solve rightly succeeds. Three tries rule out the
+        // coincidence; every try must leave the zone clean either way.
+        var timedOut = false
+        for attempt in 1...3 where !timedOut {
+            let domain = "\(LabDNS.uniqueLabel("fail\(attempt)")).\(lab.slowZone)"
+            let fqdn = "_acme-challenge.\(domain)."
+            let log = EventLog<DNS01Event>()
+            do {
+                try await solver(lab, timeout: .milliseconds(500)).solve([DNSChallenge(domain: domain, value: "never")]) { log.append($0) }
+            } catch is PropagationTimeoutError {
+                timedOut = true
+            }
+            #expect(log.events.contains { if case .cleanedUp = $0 { true } else { false } })
+            #expect(try await lab.txtValues(at: fqdn, on: lab.primary) == [])
         }
-        #expect(log.events.contains { if case .cleanedUp = $0 { true } else { false } })
-        #expect(try await lab.txtValues(at: fqdn, on: lab.primary) == [])
+        #expect(timedOut, "the slow secondary served a fresh record within 500 ms three times")
     }
 
     @Test func cleansUpOnCancellation_AgainstBINDAndKnot() async throws {

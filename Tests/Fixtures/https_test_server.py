@@ -95,6 +95,15 @@ class TLSServer(ThreadingHTTPServer):
         except (ssl.SSLError, OSError):
             with Stats.lock:
                 Stats.refused += 1
+            # Let the client read the alert before the socket goes: closing with its request
+            # still unread would send a reset that overtakes the alert.
+            try:
+                request.shutdown(socket.SHUT_WR)
+                request.settimeout(1)
+                while request.recv(4096):
+                    pass
+            except OSError:
+                pass
             return
         with Stats.lock:
             Stats.connections += 1

@@ -130,7 +130,9 @@ import Testing
         let fixture = try fixture
         let client = try HTTPClient(configuration: fixture.configuration(identity: false))
         let error = await #expect(throws: HTTPError.self) { try await client.send(HTTPRequest(url: fixture.baseURL + "/echo")) }
-        #expect(error?.kind == .tlsHandshake)
+        // The refusal is a TLS alert; now and then the server's reset overtakes it and curl sees
+        // only the connection drop. Either way no response arrives.
+        #expect(error?.kind == .tlsHandshake || error?.kind == .connectionLost, "\(error?.description ?? "")")
     }
 
     @Test func aClientKeyThatIsNotPEMIsReportedAsAHandshakeProblem() async throws {
@@ -139,7 +141,7 @@ import Testing
         configuration.clientIdentity?.privateKeyPEM = Data("not a key".utf8)
         let client = try HTTPClient(configuration: configuration)
         let error = await #expect(throws: HTTPError.self) { try await client.send(HTTPRequest(url: fixture.baseURL + "/echo")) }
-        #expect(error?.kind == .tlsHandshake)
+        #expect(error?.kind == .tlsHandshake, "\(error?.description ?? "")")
         #expect(error?.description.contains("not a key") == false)
     }
 
