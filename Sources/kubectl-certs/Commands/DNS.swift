@@ -2,7 +2,6 @@ import ArgumentParser
 import CertCore
 import DNS01
 import Foundation
-import Providers
 
 extension KubectlCerts {
     struct DNS: AsyncParsableCommand {
@@ -46,15 +45,9 @@ extension KubectlCerts {
                     let client = try context.kubernetesClient()
                     environment = try await dns.environment(client: client, namespace: client.connection.namespace)
                 }
-                let provider: any DNSProvider
-                do {
-                    provider = try ProviderRegistry.provider(code: code, environment: environment)
-                } catch {
-                    throw CommandFailure(message: "\(error)", exitStatus: .usage)
-                }
-                let ttl = ProviderRegistry.catalog.entry(code: code)?.defaults.ttl ?? 60
+                let configured = try ConfiguredProvider(code: code, environment: environment)
                 print(try await Interruption.run {
-                    try await workflow.probe(domain, provider: provider, ttl: ttl, progress: Progress())
+                    try await workflow.probe(domain, provider: configured.provider, ttl: configured.ttl, progress: Progress())
                 }, terminator: "")
             }
         }

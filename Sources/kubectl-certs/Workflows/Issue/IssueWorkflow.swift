@@ -1,7 +1,6 @@
 import CertCore
 import DNS01
 import Foundation
-import Providers
 
 /// Issues certificates: for each one, the ACME order, DNS-01 through the chosen providers
 /// (every record presented and checked concurrently, always cleaned up), finalization, and the
@@ -173,14 +172,8 @@ struct IssueWorkflow {
                 }
                 (code, environment) = try await SolverCredentials(client: client).provider(for: chosen, domain: domain, secretNamespace: secretNamespace)
             }
-            let provider: any DNSProvider
-            do {
-                provider = try ProviderRegistry.provider(code: code, environment: environment)
-            } catch {
-                throw CommandFailure(message: "\(error)", exitStatus: .usage)
-            }
-            let ttl = ProviderRegistry.catalog.entry(code: code)?.defaults.ttl ?? 60
-            let solver = DNS01Solver(provider: provider, discovery: discovery, checker: checker, ttl: ttl)
+            let configured = try ConfiguredProvider(code: code, environment: environment)
+            let solver = DNS01Solver(provider: configured.provider, discovery: discovery, checker: checker, ttl: configured.ttl)
             byDomain[domain] = solver
             if byCode[code] == nil { byCode[code] = solver }
         }
