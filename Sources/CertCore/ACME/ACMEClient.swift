@@ -7,8 +7,8 @@ public import Logging
 /// before), nonces are pooled from responses, and a `badNonce` answer is retried with the
 /// fresh nonce it carries. Safe to use from many tasks at once.
 public actor ACMEClient {
-    public let directoryURL: String
-    public let directory: ACMEDirectory
+    public nonisolated let directoryURL: String
+    public nonisolated let directory: ACMEDirectory
     public private(set) var accountKey: PrivateKey
     /// The account's URL once registered or found (the JWS `kid`).
     public private(set) var accountURL: String?
