@@ -161,6 +161,29 @@ import Testing
         #expect(ingresses?.kind == .forbidden)
     }
 
+    @Test func aKubeconfigNamingFilesByRelativePathWorksForCertificatesAndTokenFiles_AgainstKubeTestServer() async throws {
+        let files = try Lab.require("LAB_KUBECONFIG_FILES", component: "kube")
+        // Run from elsewhere: the paths resolve against the kubeconfig's directory, not ours.
+        let admin = try KubernetesClient(options: KubeConfigOptions(kubeconfig: files, context: "lab-admin"))
+        #expect(try await admin.list(.namespaces, namespace: nil).contains { $0.name == "kube-system" })
+        let reader = try KubernetesClient(options: KubeConfigOptions(kubeconfig: files, context: "lab-reader", namespace: "team-a"))
+        guard case .tokenFile = reader.connection.credentials else { Issue.record("expected a token file"); return }
+        _ = try await reader.list(.secrets, namespace: "team-a")
+        let refused = await #expect(throws: KubernetesError.self) { try await reader.list(.secrets, namespace: "kube-system") }
+        #expect(refused?.kind == .forbidden)
+    }
+
+    @Test func aWrongTokenIsUnauthorizedWithAHint_AgainstKubeTestServer() async throws {
+        let lab = try KubeLab()
+        var connection = try lab.client().connection
+        connection.tls.clientIdentity = nil
+        connection.credentials = .token("not-a-token")
+        let error = await #expect(throws: KubernetesError.self) { try await KubernetesClient(connection: connection).list(.secrets, namespace: "team-a") }
+        #expect(error?.kind == .unauthorized)
+        #expect(error?.message.contains("check the user of your kubeconfig context") == true)
+        #expect(error?.message.contains("not-a-token") == false)
+    }
+
     @Test func serverSideApplyOwnsFieldsAndConflictsWithoutForce_AgainstKubeTestServer() async throws {
         let lab = try KubeLab()
         let client = try lab.client()
