@@ -170,6 +170,26 @@ import Testing
         #expect(try await lab.client.getIfPresent(.secrets, name: "stop-tls", namespace: namespace) == nil)
     }
 
+    @Test func onATerminalEachNameHasALineThatMovesThroughItsSteps_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let base = "\(IssueLab.label()).\(lab.zone)"
+        // `script` gives the command a terminal, as a person running it has.
+        let command = (["kubectl", "certs", "issue", "-d", "'*.\(base)'", "-d", base, "--secret", "live-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags).joined(separator: " ")
+        var environment = lab.environment
+        environment["TERM"] = "xterm"
+        let result = try Subprocess.run("script", ["-qfec", command, "/dev/null"], environment: environment)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("\u{1B}[2A"), "the two-line block is redrawn in place")
+        for name in ["*.\(base)", base] {
+            #expect(result.stdout.contains("  \(name)"))
+        }
+        #expect(result.stdout.contains("TXT published, propagating"))
+        #expect(result.stdout.contains("ns2.example.test ✓"))
+        let lines = result.stdout.components(separatedBy: "\r\n")
+        #expect(lines.filter { $0.contains("stored in Secret \(namespace)/live-tls") }.count >= 2)
+    }
+
     @Test func aDryRunPlansWithoutOrderingOrWriting_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

@@ -50,6 +50,7 @@ struct DNSCheckWorkflow {
         let solver = DNS01Solver(provider: provider, discovery: discovery, checker: PropagationChecker(policy: policy), ttl: ttl)
         let started = ContinuousClock.now
         let arrivals = Mutex<[String: Duration]>([:])
+        progress.begin(names: [domain.lowercased()], stage: "publishing a probe")
         try await solver.solve([DNSChallenge(domain: domain, value: value)]) { event in
             if case .propagation(.answer(_, _, let nameserver, let address, .visible)) = event {
                 arrivals.withLock { if $0["\(nameserver) (\(address))"] == nil { $0["\(nameserver) (\(address))"] = ContinuousClock.now - started } }

@@ -42,6 +42,7 @@ struct IssueWorkflow {
            let resumed = try? await acme.order(at: previous.orderURL), ["pending", "ready", "processing", "valid"].contains(resumed.status),
            let resumedKey = try? PrivateKey(pem: previous.keyPEM) {
             progress.note("resuming order \(resumed.url) (\(resumed.status)) left by an interrupted run")
+            progress.begin(names: names, stage: "resumed (\(resumed.status))")
             order = resumed
             key = resumedKey
         }
@@ -50,6 +51,7 @@ struct IssueWorkflow {
             let replaces = existing.flatMap { try? Self.renewalIdentifier(of: $0) }
             let newOrder = try await acme.newOrder(identifiers: names.map(ACMEIdentifier.dns), replaces: acme.directory.renewalInfo != nil ? replaces : nil)
             progress.note("order \(newOrder.url) for \(names.joined(separator: ", "))")
+            progress.begin(names: names, stage: "ordered")
             try await store.save(PendingOrder(server: settings.server.directoryURL, names: names, orderURL: newOrder.url, keyPEM: try newKey.pem(encoding: .pkcs8), records: staleRecords), for: spec)
             order = newOrder
             key = newKey
@@ -88,7 +90,7 @@ struct IssueWorkflow {
                         for (authorization, _) in answers {
                             group.addTask {
                                 _ = try await acme.waitForAuthorization(at: authorization.url)
-                                progress.note("\(authorization.domain): valid")
+                                progress.stage(authorization.domain.lowercased(), "valid")
                             }
                         }
                         try await group.waitForAll()
@@ -103,7 +105,7 @@ struct IssueWorkflow {
         if order.status == "pending" || order.status == "ready" {
             let csr = try CertificateSigningRequest(commonName: spec.commonName ?? names.first { !$0.hasPrefix("*.") }, dnsNames: names, privateKey: key)
             order = try await acme.finalize(order, csr: csr)
-            progress.note("finalized")
+            progress.stageAll("finalized")
         } else if order.status == "processing" {
             order = try await acme.waitForOrder(at: order.url)
         }
@@ -120,7 +122,7 @@ struct IssueWorkflow {
             caPEM: nil,
             annotations: annotations(spec, settings: settings, chain: chain, dnsCodes: solvers.codes)
         ), adopt: adopt, certificateName: spec.certificateName)
-        progress.note("stored in Secret \(spec.namespace)/\(spec.secretName)")
+        progress.stageAll("stored in Secret \(spec.namespace)/\(spec.secretName)")
         try await store.remove(for: spec)
         await removeStale(staleRecords, solvers: solvers)
         return Issued(spec: spec, notAfter: chain.leaf.notAfter, serial: chain.leaf.serialNumber)
