@@ -28,6 +28,7 @@ struct KubectlCerts: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            quit(0)
         } catch {
             let code = exitCode(for: error)
             // Errors of the program itself are failures with the contract's exit codes; the
@@ -39,12 +40,21 @@ struct KubectlCerts: AsyncParsableCommand {
                 stream.write(Data((message + "\n").utf8))
             }
             // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
-            Foundation.exit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
+            quit(code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
         }
     }
 
+    /// Ends the process without running exit-time teardown (OpenSSL's atexit cleanup, static
+    /// destructors) while the HTTP engine's and DNS worker threads still exist: everything
+    /// that matters has been written and flushed by then.
+    static func quit(_ status: Int32) -> Never {
+        fflush(nil)  // every open output stream
+        _exit(status)
+    }
+
     private static func fail(_ failure: CommandFailure) -> Never {
+        fflush(nil)
         FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
-        Foundation.exit(failure.exitStatus.rawValue)
+        quit(failure.exitStatus.rawValue)
     }
 }

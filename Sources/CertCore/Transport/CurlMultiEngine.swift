@@ -11,6 +11,9 @@ final class CurlMultiEngine: @unchecked Sendable {
         var added: [CurlTransfer] = []
         var cancelled: [ObjectIdentifier] = []
         var stopping = false
+        /// Set, under the lock, just before the multi handle is freed: from then on nobody may
+        /// wake it. Wake-ups happen under the same lock, so none can reach a freed handle.
+        var closed = false
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -37,25 +40,29 @@ final class CurlMultiEngine: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.stopping else { return false }
             inbox.added.append(transfer)
+            curl_multi_wakeup(multi)
             return true
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else {
+        if !accepted {
             transfer.continuation.resume(throwing: HTTPError(kind: .cancelled, method: transfer.request.method, url: transfer.request.url, reason: "the HTTP client was shut down"))
         }
     }
 
     /// Asks the engine's thread to abandon a transfer; its task gets a `.cancelled` error.
     func cancel(_ id: ObjectIdentifier) {
-        inbox.withLock { $0.cancelled.append(id) }
-        curl_multi_wakeup(multi)
+        inbox.withLock { inbox in
+            guard !inbox.closed else { return }
+            inbox.cancelled.append(id)
+            curl_multi_wakeup(multi)
+        }
     }
 
     /// Finishes what is running, then stops the thread and frees the multi handle.
     func shutdown() {
-        inbox.withLock { $0.stopping = true }
-        curl_multi_wakeup(multi)
+        inbox.withLock { inbox in
+            inbox.stopping = true
+            if !inbox.closed { curl_multi_wakeup(multi) }
+        }
     }
 
     private func loop() {
@@ -85,6 +92,7 @@ final class CurlMultiEngine: @unchecked Sendable {
                 curl_multi_poll(multi, nil, 0, 1000, nil)
             }
         }
+        inbox.withLock { $0.closed = true }
         curl_multi_cleanup(multi)
     }
 
