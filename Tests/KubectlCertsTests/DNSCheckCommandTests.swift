@@ -4,7 +4,7 @@ import Testing
 
 /// `kubectl certs dns check` against the lab's BIND primary and Knot secondary.
 @Suite struct DNSCheckCommandTests {
-    func run(_ arguments: [String], secret: String? = nil) throws -> Subprocess.Result {
+    func run(_ arguments: [String], secret: String? = nil) async throws -> Subprocess.Result {
         let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
         var environment = [
             "RFC2136_NAMESERVER": try Lab.require("LAB_DNS_PRIMARY", component: "dns"),
@@ -12,11 +12,11 @@ import Testing
             "RFC2136_TSIG_SECRET": try secret ?? Lab.require("LAB_TSIG_SECRET", component: "dns"),
         ]
         environment["NO_COLOR"] = "1"
-        return try Subprocess.run(binary, ["dns", "check", "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")] + arguments, environment: environment)
+        return try await Subprocess.run(binary, ["dns", "check", "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")] + arguments, environment: environment)
     }
 
-    @Test func itShowsTheZoneTheCNAMEAndEveryNameserver_AgainstBINDAndKnot() throws {
-        let result = try run(["-d", "alias.example.test"])
+    @Test func itShowsTheZoneTheCNAMEAndEveryNameserver_AgainstBINDAndKnot() async throws {
+        let result = try await run(["-d", "alias.example.test"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("CNAME chain:  _acme-challenge.alias.delegated.test."))
         #expect(result.stdout.contains("in zone delegated.test."))
@@ -24,9 +24,9 @@ import Testing
         #expect(result.stdout.contains("127.0.0.3"))
     }
 
-    @Test func aProbeReachesEveryNameserverAndIsRemoved_AgainstBINDAndKnot() throws {
+    @Test func aProbeReachesEveryNameserverAndIsRemoved_AgainstBINDAndKnot() async throws {
         let name = "probe\(UInt32.random(in: .min ... .max)).example.test"
-        let result = try run(["-d", name, "--dns", "rfc2136"])
+        let result = try await run(["-d", name, "--dns", "rfc2136"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ns1.example.test. (127.0.0.2)"))
         #expect(result.stdout.contains("ns2.example.test. (127.0.0.3)"))
@@ -34,13 +34,13 @@ import Testing
         #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty)
     }
 
-    @Test func aSecondaryThatLagsPastTheTimeoutExitsSixNamingIt_AgainstBINDAndKnot() throws {
+    @Test func aSecondaryThatLagsPastTheTimeoutExitsSixNamingIt_AgainstBINDAndKnot() async throws {
         // slow.test's secondary refreshes every 10 s at a moment no test controls; if a refresh
         // falls inside the 1 s wait the probe really did propagate. Three tries rule that out.
         var timedOut: Subprocess.Result?
         for attempt in 1...3 where timedOut == nil {
             let name = "lag\(attempt)-\(UInt32.random(in: .min ... .max)).slow.test"
-            let result = try run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
+            let result = try await run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
             #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty, "the probe was not cleaned up")
             if result.status != 0 { timedOut = result }
         }
@@ -49,9 +49,9 @@ import Testing
         #expect(result.stderr.contains("127.0.0.3"))
     }
 
-    @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() throws {
+    @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() async throws {
         let wrong = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let result = try run(["-d", "bad\(UInt32.random(in: .min ... .max)).example.test", "--dns", "rfc2136"], secret: wrong)
+        let result = try await run(["-d", "bad\(UInt32.random(in: .min ... .max)).example.test", "--dns", "rfc2136"], secret: wrong)
         #expect(result.status != 0)
         #expect(result.stderr.contains("RFC2136_TSIG_SECRET"))
         #expect(!result.stderr.contains(wrong) && !result.stdout.contains(wrong))

@@ -21,9 +21,34 @@ public enum Subprocess {
         return url
     }
 
+    /// The same as the blocking `run`, for async tests: the wait happens on a thread of its own,
+    /// so that tests running in parallel on Swift's small cooperative pool (two threads on a
+    /// two-core machine) are not starved while a long command runs.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        input: Data? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try blockingRun(executable, arguments, environment: environment, input: input) })
+            }
+        }
+    }
+
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments` and the
     /// environment `environment` merged over this process's; waits and captures both streams.
     public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        input: Data? = nil
+    ) throws -> Result {
+        try blockingRun(executable, arguments, environment: environment, input: input)
+    }
+
+    private static func blockingRun(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],

@@ -10,7 +10,7 @@ import Testing
         let lab = try IssueLab()
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
-        let result = try lab.issue(["-d", "*.\(base)", "-d", base, "--secret", "wild-tls", "-n", namespace, "--dns", "rfc2136"])
+        let result = try await lab.issue(["-d", "*.\(base)", "-d", base, "--secret", "wild-tls", "-n", namespace, "--dns", "rfc2136"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("into Secret \(namespace)/wild-tls"))
         #expect(result.stderr.contains("every nameserver serves _acme-challenge.\(base)"))
@@ -42,12 +42,12 @@ import Testing
         _ = try await lab.client.create(foreign.object)
         let name = "\(IssueLab.label()).\(lab.zone)"
 
-        let refused = try lab.issue(["-d", name, "--secret", "theirs", "-n", namespace, "--dns", "rfc2136"])
+        let refused = try await lab.issue(["-d", name, "--secret", "theirs", "-n", namespace, "--dns", "rfc2136"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--adopt"))
         #expect(try await lab.secret("theirs", namespace).data["tls.crt"] == Data("old".utf8))
 
-        let adopted = try lab.issue(["-d", name, "--secret", "theirs", "-n", namespace, "--dns", "rfc2136", "--adopt"])
+        let adopted = try await lab.issue(["-d", name, "--secret", "theirs", "-n", namespace, "--dns", "rfc2136", "--adopt"])
         #expect(adopted.status == 0, "\(adopted.stderr)")
         let secret = try await lab.secret("theirs", namespace)
         #expect(secret.data["keep.me"] == Data("yes".utf8))
@@ -57,7 +57,7 @@ import Testing
         var opaque = Secret(name: "opaque", namespace: namespace)
         opaque.data = ["x": Data("y".utf8)]
         _ = try await lab.client.create(opaque.object)
-        let typed = try lab.issue(["-d", name, "--secret", "opaque", "-n", namespace, "--dns", "rfc2136", "--adopt"])
+        let typed = try await lab.issue(["-d", name, "--secret", "opaque", "-n", namespace, "--dns", "rfc2136", "--adopt"])
         #expect(typed.status == 1)
         #expect(typed.stderr.contains("never changes a Secret's type"))
     }
@@ -72,7 +72,7 @@ import Testing
             ["hosts": .array([.string("api.\(label).\(lab.zone)"), .string("*.api.\(label).\(lab.zone)")]), "secretName": "api-tls"],
         ]]
         _ = try await lab.client.create(ingress.object)
-        let result = try lab.issue(["ingress/web", "-n", namespace, "--dns", "rfc2136"])
+        let result = try await lab.issue(["ingress/web", "-n", namespace, "--dns", "rfc2136"])
         #expect(result.status == 0, "\(result.stderr)")
         let shop = try await lab.secret("shop-tls", namespace)
         let api = try await lab.secret("api-tls", namespace)
@@ -80,7 +80,7 @@ import Testing
         #expect(Set(try Certificate.parseChain(pem: String(decoding: api.data["tls.crt"]!, as: UTF8.self))[0].dnsNames) == ["api.\(label).\(lab.zone)", "*.api.\(label).\(lab.zone)"])
 
         // status agrees: both entries are Valid.
-        let status = try Subprocess.run("kubectl", ["certs", "status", "ingress/web", "-n", namespace, "-o", "json"], environment: lab.environment)
+        let status = try await Subprocess.run("kubectl", ["certs", "status", "ingress/web", "-n", namespace, "-o", "json"], environment: lab.environment)
         #expect(status.status == 0)
         #expect(status.stdout.components(separatedBy: "\"state\" : \"Valid\"").count - 1 == 2, "\(status.stdout)")
     }
@@ -120,7 +120,7 @@ import Testing
 
         var environment = lab.environment
         for key in ["RFC2136_NAMESERVER", "RFC2136_TSIG_KEY", "RFC2136_TSIG_SECRET"] { environment.removeValue(forKey: key) }
-        let result = try Subprocess.run("kubectl", ["certs", "issue", "certificate/web", "-n", namespace, "--acme-ca-bundle", lab.caBundle, "--dns-resolver", lab.resolver], environment: environment)
+        let result = try await Subprocess.run("kubectl", ["certs", "issue", "certificate/web", "-n", namespace, "--acme-ca-bundle", lab.caBundle, "--dns-resolver", lab.resolver], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let secret = try await lab.secret("web-tls", namespace)
         #expect(secret.annotations["cert-manager.io/certificate-name"] == "web")
@@ -145,7 +145,7 @@ import Testing
         _ = await first.wait()
         #expect(try await lab.client.getIfPresent(.secrets, name: "kubectl-certs-pending-slow-tls", namespace: namespace) != nil)
 
-        let second = try lab.issue(arguments)
+        let second = try await lab.issue(arguments)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("resuming order"))
         let secret = try await lab.secret("slow-tls", namespace)
@@ -178,7 +178,7 @@ import Testing
         let command = (["kubectl", "certs", "issue", "-d", "'*.\(base)'", "-d", base, "--secret", "live-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags).joined(separator: " ")
         var environment = lab.environment
         environment["TERM"] = "xterm"
-        let result = try Subprocess.run("script", ["-qfec", command, "/dev/null"], environment: environment)
+        let result = try await Subprocess.run("script", ["-qfec", command, "/dev/null"], environment: environment)
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout.contains("\u{1B}[2A"), "the two-line block is redrawn in place")
         for name in ["*.\(base)", base] {
@@ -194,7 +194,7 @@ import Testing
         let lab = try IssueLab()
         let namespace = try await lab.namespace()
         let name = "\(IssueLab.label()).\(lab.zone)"
-        let result = try lab.issue(["-d", name, "--secret", "plan-tls", "-n", namespace, "--dns", "rfc2136", "--dry-run"])
+        let result = try await lab.issue(["-d", name, "--secret", "plan-tls", "-n", namespace, "--dns", "rfc2136", "--dry-run"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("in zone \(lab.zone)"))
         #expect(result.stdout.contains("plan-tls (would be created)"))

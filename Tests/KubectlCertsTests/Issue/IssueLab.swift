@@ -49,8 +49,8 @@ struct IssueLab {
         return ["PATH": path, "KUBECONFIG": kubeconfig, "RFC2136_NAMESERVER": primary, "RFC2136_TSIG_KEY": tsigKey, "RFC2136_TSIG_SECRET": tsigSecret, "NO_COLOR": "1"]
     }
 
-    func issue(_ arguments: [String]) throws -> Subprocess.Result {
-        try Subprocess.run("kubectl", ["certs", "issue"] + arguments + acmeFlags, environment: environment)
+    func issue(_ arguments: [String]) async throws -> Subprocess.Result {
+        try await Subprocess.run("kubectl", ["certs", "issue"] + arguments + acmeFlags, environment: environment)
     }
 
     /// Starts `kubectl certs issue` without waiting for it.

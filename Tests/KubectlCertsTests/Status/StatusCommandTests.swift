@@ -64,7 +64,7 @@ import Testing
             _ = try await client.create(certificate.object)
             // Status is a subresource: set it as cert-manager does, through /status.
             let status = #"{"status":{"conditions":[{"type":"Ready","status":"False","reason":"Failed","message":"The certificate request has failed to complete"}]}}"#
-            let patched = try Subprocess.run("kubectl", ["patch", "certificate", "managed", "-n", namespace, "--subresource=status", "--type=merge", "-p", status], environment: ["KUBECONFIG": kubeconfig])
+            let patched = try await Subprocess.run("kubectl", ["patch", "certificate", "managed", "-n", namespace, "--subresource=status", "--type=merge", "-p", status], environment: ["KUBECONFIG": kubeconfig])
             guard patched.status == 0 else { throw LabDNS.Failed(description: "kubectl patch --subresource=status: \(patched.stderr)") }
         }
     }
@@ -74,7 +74,7 @@ import Testing
     func run(_ arguments: [String]) async throws -> Subprocess.Result {
         let fixtures = try await Self.shared.value
         let path = "\(Subprocess.buildDirectory.path):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")"
-        return try Subprocess.run("kubectl", ["certs"] + arguments, environment: ["PATH": path, "KUBECONFIG": fixtures.kubeconfig, "NO_COLOR": "1"])
+        return try await Subprocess.run("kubectl", ["certs"] + arguments, environment: ["PATH": path, "KUBECONFIG": fixtures.kubeconfig, "NO_COLOR": "1"])
     }
 
     static let expected: [String: String] = [
