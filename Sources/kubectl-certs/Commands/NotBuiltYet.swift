@@ -19,10 +19,5 @@ extension KubectlCerts {
         @Argument var targets: [String] = []
     }
 
-    struct Providers: NotBuiltYet {
-        static let tracking = "the DNS providers capability"
-        static let configuration = CommandConfiguration(abstract: "List, show and check DNS providers. (not built yet)")
-        @Argument var words: [String] = []
-    }
 
 }
