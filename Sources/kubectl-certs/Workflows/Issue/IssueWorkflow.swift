@@ -19,7 +19,6 @@ struct IssueWorkflow {
     struct Issued: Sendable {
         var spec: CertificateSpec
         var notAfter: Date
-        var serial: String
     }
 
     func issue(_ spec: CertificateSpec) async throws -> Issued {
@@ -125,7 +124,7 @@ struct IssueWorkflow {
         progress.stageAll("stored in Secret \(spec.namespace)/\(spec.secretName)")
         try await store.remove(for: spec)
         await removeStale(staleRecords, solvers: solvers)
-        return Issued(spec: spec, notAfter: chain.leaf.notAfter, serial: chain.leaf.serialNumber)
+        return Issued(spec: spec, notAfter: chain.leaf.notAfter)
     }
 
     /// Publishes each provider's records in turn (nested), runs `body` with all of them

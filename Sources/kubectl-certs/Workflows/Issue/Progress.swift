@@ -7,19 +7,16 @@ import Synchronization
 /// finalized, stored — redrawn in place, with other news printed above it. Elsewhere (CI logs,
 /// CronJobs, pipes), one plain timestamped line per step.
 final class Progress: Sendable {
-    let quiet: Bool
     private let board: LiveBoard?
     private let started = ContinuousClock.now
     /// (fqdn, value, nameserver address) already reported as serving, for the plain lines.
     private let served = Mutex<Set<String>>([])
 
-    init(quiet: Bool = false, live: Bool = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb") {
-        self.quiet = quiet
-        self.board = live && !quiet ? LiveBoard() : nil
+    init(live: Bool = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb") {
+        self.board = live ? LiveBoard() : nil
     }
 
     func note(_ text: String) {
-        guard !quiet else { return }
         let elapsed = ContinuousClock.now - started
         let line = String(format: "[%6.1fs] %@", elapsed.seconds, text)
         if let board { board.printAbove(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
