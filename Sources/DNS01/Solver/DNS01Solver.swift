@@ -50,10 +50,20 @@ public struct DNS01Solver: Sendable {
         events: @escaping @Sendable (DNS01Event) -> Void = { _ in },
         body: () async throws -> T
     ) async throws -> T {
+        try await withRecordsPublished(try await records(for: challenges, events: events), events: events, body: body)
+    }
+
+    /// The same for records already discovered with `records(for:)`, for a caller that must
+    /// note them (e.g. to clean up after a crash) before they are published.
+    public func withRecordsPublished<T: Sendable>(
+        _ pairs: [(record: ChallengeRecord, target: ChallengeTarget)],
+        events: @escaping @Sendable (DNS01Event) -> Void = { _ in },
+        body: () async throws -> T
+    ) async throws -> T {
         let attempted = RecordLedger()
         do {
-            let records = try await publishAndWait(challenges, attempted: attempted, events: events)
-            Self.logger.debug("all \(records.count) challenge records visible")
+            try await publishAndWait(pairs, attempted: attempted, events: events)
+            Self.logger.debug("all \(pairs.count) challenge records visible")
             let result = try await body()
             await cleanUp(attempted, events: events)
             return result
@@ -98,8 +108,7 @@ public struct DNS01Solver: Sendable {
         return result
     }
 
-    private func publishAndWait(_ challenges: [DNSChallenge], attempted: RecordLedger, events: @escaping @Sendable (DNS01Event) -> Void) async throws -> [ChallengeRecord] {
-        let pairs = try await records(for: challenges, events: events)
+    private func publishAndWait(_ pairs: [(record: ChallengeRecord, target: ChallengeTarget)], attempted: RecordLedger, events: @escaping @Sendable (DNS01Event) -> Void) async throws {
         let provider = provider
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (record, _) in pairs {
@@ -113,7 +122,6 @@ public struct DNS01Solver: Sendable {
         }
         let expectations = pairs.map { RecordExpectation(fqdn: $0.record.fqdn, value: $0.record.value, nameservers: $0.target.nameservers) }
         try await checker.waitUntilVisible(expectations) { events(.propagation($0)) }
-        return pairs.map(\.record)
     }
 
     private func cleanUp(_ ledger: RecordLedger, events: @escaping @Sendable (DNS01Event) -> Void) async {

@@ -74,15 +74,19 @@ struct IssueWorkflow {
                 }
                 answers.append((authorization, challenge))
             }
-            // Remember every record before it is published, so a killed run's leftovers can be removed.
+            // Discover where every record goes, and remember each before it is published, so a
+            // killed run's leftovers can be removed.
+            var planned: [(solver: DNS01Solver, pairs: [(record: ChallengeRecord, target: ChallengeTarget)])] = []
             for (solver, challenges) in work {
-                for (record, _) in try await solver.records(for: challenges) {
+                let pairs = try await solver.records(for: challenges, events: progress.dns)
+                planned.append((solver, pairs))
+                for (record, _) in pairs {
                     staleRecords.append(.init(fqdn: record.fqdn, zone: record.zone, value: record.value, ttl: record.ttl, provider: solver.provider.code))
                 }
             }
             try await store.save(PendingOrder(server: settings.server.directoryURL, names: names, orderURL: order.url, keyPEM: try key.pem(encoding: .pkcs8), records: staleRecords), for: spec)
             do {
-                try await publish(work[...]) {
+                try await publish(planned[...]) {
                     for (_, challenge) in answers { _ = try await acme.respond(to: challenge) }
                     progress.note("asked the CA to validate \(answers.count) name(s)")
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -129,9 +133,9 @@ struct IssueWorkflow {
 
     /// Publishes each provider's records in turn (nested), runs `body` with all of them
     /// visible, and lets each solver clean up its own.
-    private func publish(_ work: ArraySlice<(solver: DNS01Solver, challenges: [DNSChallenge])>, body: @escaping () async throws -> Void) async throws {
+    private func publish(_ work: ArraySlice<(solver: DNS01Solver, pairs: [(record: ChallengeRecord, target: ChallengeTarget)])>, body: @escaping () async throws -> Void) async throws {
         guard let first = work.first else { return try await body() }
-        try await first.solver.withChallengesPublished(first.challenges, events: progress.dns) {
+        try await first.solver.withRecordsPublished(first.pairs, events: progress.dns) {
             try await publish(work.dropFirst(), body: body)
         }
     }
