@@ -1,5 +1,5 @@
 public import DNS01
-public import Foundation
+import Foundation
 
 /// Builds a DNS provider adapter from its code in the registry and its credentials.
 public enum ProviderRegistry {

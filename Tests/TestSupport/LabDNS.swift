@@ -17,7 +17,9 @@ public enum LabDNS {
         let secret = try Lab.require("LAB_TSIG_SECRET", component: "dns")
         let algorithm = try Lab.require("LAB_TSIG_ALGORITHM", component: "dns")
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("lab-tsig-\(UUID().uuidString).key")
-        FileManager.default.createFile(atPath: keyFile.path, contents: Data("key \"\(keyName)\" { algorithm \(algorithm); secret \"\(secret)\"; };\n".utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: keyFile.path, contents: Data("key \"\(keyName)\" { algorithm \(algorithm); secret \"\(secret)\"; };\n".utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw Failed(description: "cannot write a TSIG key file in \(FileManager.default.temporaryDirectory.path)")
+        }
         defer { try? FileManager.default.removeItem(at: keyFile) }
         var script = "server \(primary) 53\nzone \(zone)\n"
         for value in values {
@@ -46,19 +48,18 @@ public enum LabDNS {
         }
     }
 
-    /// Waits (bounded) until both lab nameservers serve every value at `name` — or, with
-    /// `gone`, none of them.
-    public static func waitUntilServed(_ name: String, values: [String], gone: Bool = false) async throws {
+    /// Waits (bounded) until both lab nameservers serve every value at `name`.
+    public static func waitUntilServed(_ name: String, values: [String]) async throws {
         let servers = [try Lab.require("LAB_DNS_PRIMARY", component: "dns"), try Lab.require("LAB_DNS_SECONDARY", component: "dns")]
         let deadline = Date().addingTimeInterval(30)
         while true {
             let answers = try servers.map { try txt(name, at: $0) }
             let done = answers.allSatisfy { served in
-                values.allSatisfy { gone ? !served.contains($0) : served.contains($0) }
+                values.allSatisfy { served.contains($0) }
             }
             if done { return }
             guard Date() < deadline else {
-                throw Failed(description: "\(name) TXT not \(gone ? "removed" : "served") by both nameservers within 30 s: \(zip(servers, answers).map { "\($0): \($1)" })")
+                throw Failed(description: "\(name) TXT not served by both nameservers within 30 s: \(zip(servers, answers).map { "\($0): \($1)" })")
             }
             try await Task.sleep(for: .milliseconds(200))
         }

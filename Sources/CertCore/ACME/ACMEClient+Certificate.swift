@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A certificate chain as the CA issued it: the leaf first, then the intermediates.
 public struct IssuedChain: Sendable, Equatable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension ACMEClient {
     /// Asks for an order covering `identifiers`. With `replaces` (an RFC 9773 certificate

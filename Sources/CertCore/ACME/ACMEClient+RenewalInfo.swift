@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension ACMEClient {
     /// The RFC 9773 identifier of a certificate: base64url(authority key identifier) "."

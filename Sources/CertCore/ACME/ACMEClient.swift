@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// An RFC 8555 client for one ACME server and one account key.

@@ -117,7 +117,7 @@ public struct Certificate: Sendable, Equatable {
         }
         var buffer = [CChar](repeating: 0, count: 64)
         let ok = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-        return ok == nil ? nil : String(cString: buffer)
+        return ok == nil ? nil : String(nulTerminated: buffer)
     }
 
     private static func keyDescription(_ key: OpaquePointer?) -> String {
@@ -127,7 +127,7 @@ public struct Certificate: Sendable, Equatable {
             var name = [CChar](repeating: 0, count: 64)
             var length = 0
             _ = EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length)
-            switch String(cString: name) {
+            switch String(nulTerminated: name) {
             case "prime256v1": return "ECDSA P-256"
             case "secp384r1": return "ECDSA P-384"
             case "secp521r1": return "ECDSA P-521"

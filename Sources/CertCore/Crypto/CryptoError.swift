@@ -17,7 +17,7 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable {
         while case let code = ERR_get_error(), code != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            let text = String(cString: buffer)
+            let text = String(nulTerminated: buffer)
             // "error:0480006C:PEM routines::no start line" → "PEM routines: no start line"
             let parts = text.split(separator: ":", omittingEmptySubsequences: true)
             reasons.append(parts.count >= 3 ? parts.dropFirst(2).joined(separator: ": ") : text)

@@ -164,7 +164,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
             var name = [CChar](repeating: 0, count: 64)
             var length = 0
             guard EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length) == 1 else { return nil }
-            switch String(cString: name) {
+            switch String(nulTerminated: name) {
             case "prime256v1", "P-256", "secp256r1": return .ec256
             case "secp384r1", "P-384": return .ec384
             default: return nil

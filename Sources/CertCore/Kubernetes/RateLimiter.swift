@@ -15,7 +15,7 @@ actor RateLimiter {
     func acquire() async {
         let now = ContinuousClock.now
         let elapsed = now - updated
-        tokens = min(burst, tokens + perSecond * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        tokens = min(burst, tokens + perSecond * elapsed.seconds)
         updated = now
         tokens -= 1
         if tokens < 0 {

@@ -33,6 +33,11 @@ extension Duration {
         self = .milliseconds(Int64((total * 1000).rounded()))
     }
 
+    /// The duration in whole milliseconds (what libcurl's timeouts take).
+    var milliseconds: Int {
+        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
+    }
+
     /// The duration in seconds, as a floating-point number.
     public var seconds: Double {
         let parts = components

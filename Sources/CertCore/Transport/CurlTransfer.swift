@@ -55,7 +55,7 @@ final class CurlTransfer: @unchecked Sendable {
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         try set(CURLOPT_PIPEWAIT, 1)
         try set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutMilliseconds)
-        if let timeout = request.timeout.map(milliseconds) ?? settings.timeoutMilliseconds {
+        if let timeout = request.timeout?.milliseconds ?? settings.timeoutMilliseconds {
             try set(CURLOPT_TIMEOUT_MS, timeout)
         }
         if let proxy = settings.proxy { try set(CURLOPT_PROXY, proxy) }
@@ -191,10 +191,6 @@ final class CurlTransfer: @unchecked Sendable {
         for item in list { slist = curl_slist_append(slist, item) }
         if let slist { lists.append(slist) }
         try check(CCurl_easy_setopt_pointer(handle, option, UnsafeRawPointer(slist)), option)
-    }
-
-    private func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

@@ -19,8 +19,8 @@ public final class HTTPClient: Sendable {
             insecureSkipVerify: configuration.insecureSkipVerify,
             serverName: configuration.serverName,
             proxy: configuration.proxy,
-            connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
-            timeoutMilliseconds: configuration.timeout.map(Self.milliseconds),
+            connectTimeoutMilliseconds: configuration.connectTimeout.milliseconds,
+            timeoutMilliseconds: configuration.timeout?.milliseconds,
             userAgent: configuration.userAgent
         )
         self.engine = CurlMultiEngine(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
@@ -79,10 +79,6 @@ public final class HTTPClient: Sendable {
             }
             return system + Data("\n".utf8) + pem
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

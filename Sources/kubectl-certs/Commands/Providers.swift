@@ -90,7 +90,7 @@ extension KubectlCerts {
                 var arguments = ["-d", domain, "--dns", name]
                 for resolver in resolvers { arguments += ["--dns-resolver", resolver] }
                 if let kubeconfig = global.kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
-                var check = try DNS.Check.parse(arguments)
+                let check = try DNS.Check.parse(arguments)
                 try await check.run()
             }
         }

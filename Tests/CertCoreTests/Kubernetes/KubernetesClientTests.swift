@@ -257,7 +257,7 @@ struct CollectingHandler: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        log.append(message.description)
+    func log(event: LogEvent) {
+        log.append(event.message.description)
     }
 }

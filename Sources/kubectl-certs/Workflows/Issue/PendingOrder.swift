@@ -53,7 +53,7 @@ struct PendingOrderStore {
     func remove(for spec: CertificateSpec) async throws {
         do {
             try await client.delete(.secrets, name: PendingOrder.secretName(for: spec.secretName), namespace: spec.namespace)
-        } catch let error as KubernetesError where error.kind == .notFound {
+        } catch where error.kind == .notFound {
             return
         }
     }
