@@ -183,7 +183,7 @@ public final class KubernetesClient: Sendable {
                 if await authenticator.invalidate() { continue }
             }
             if (response.status == 429 || (response.status >= 500 && response.headers["Retry-After"] != nil)) && attempt <= maxRetries {
-                let seconds = min(Double(response.headers["Retry-After"] ?? "1") ?? 1, 10)
+                let seconds = min(RetryAfter.date(response.headers["Retry-After"])?.timeIntervalSinceNow ?? 1, 10)
                 logger.debug("\(method) \(url): HTTP \(response.status); retrying in \(seconds)s")
                 try? await Task.sleep(for: .milliseconds(Int(max(seconds, 0.1) * 1000)))
                 continue
