@@ -7,7 +7,8 @@ import Testing
         DNS01Solver(
             provider: UpdateClientProvider(lab: lab),
             discovery: ZoneDiscovery(resolver: DNSResolver(servers: [lab.resolver])),
-            checker: PropagationChecker(policy: PropagationPolicy(timeout: timeout)))
+            checker: PropagationChecker(policy: PropagationPolicy(timeout: timeout)),
+            ttl: 60)
     }
 
     @Test func nameAndWildcardAreTwoValuesAtOneNameAndCleanedUpOnSuccess_AgainstBINDAndKnot() async throws {

@@ -1,4 +1,5 @@
 import DNS01
+import Providers
 import Foundation
 import Testing
 
@@ -67,4 +68,10 @@ func runProviderConformance(
     } catch {
         #expect(isClearCredentialError("\(error)"), "unclear credential error: \(error)")
     }
+}
+
+/// The adapter for `code`, built through the registry as the CLI builds it, from `variables`
+/// given as this process's environment.
+func configuredProvider(_ variables: [String: String], code: String = "rfc2136") throws -> any DNSProvider {
+    try ConfiguredProvider(code: code, environment: ProviderEnvironment(local: variables)).provider
 }

@@ -40,8 +40,8 @@ struct RFC2136Lab {
         var wrong = environment
         wrong["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         try await runProviderConformance(
-            makeProvider: { try RFC2136Provider(environment: environment) },
-            makeWrongProvider: { try RFC2136Provider(environment: wrong) },
+            makeProvider: { try configuredProvider(environment) },
+            makeWrongProvider: { try configuredProvider(wrong) },
             zone: zone,
             nameservers: lab.nameservers,
             isClearCredentialError: { $0.hasPrefix("rfc2136: ") && $0.contains("BADSIG") && $0.contains("check RFC2136_TSIG_SECRET") })
@@ -82,8 +82,8 @@ struct RFC2136Lab {
         var environment = try lab.environment(primary: lab.primary)
         environment["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badsig.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -100,8 +100,8 @@ struct RFC2136Lab {
         let zone = try Lab.require(zoneVariable, component: "dns")
         var environment = try lab.environment(primary: zoneVariable == "LAB_DNS_KNOT_ZONE" ? lab.secondary : lab.primary)
         environment["RFC2136_TSIG_KEY"] = "no-such-key"
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badkey.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -115,8 +115,8 @@ struct RFC2136Lab {
         var environment = try lab.environment(primary: lab.secondary)
         environment["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         let zone = try Lab.require("LAB_DNS_KNOT_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badsig.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         #expect(error?.message.contains("BADSIG") == true)
@@ -127,8 +127,8 @@ struct RFC2136Lab {
         // Knot is only a secondary for example.test: the update is refused or not authoritative.
         let lab = try RFC2136Lab()
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: try lab.environment(primary: lab.secondary))
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(try lab.environment(primary: lab.secondary))
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.secondary.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -139,8 +139,8 @@ struct RFC2136Lab {
     @Test func unsignedUpdateIsRefusedWithAHint_AgainstBIND() async throws {
         let lab = try RFC2136Lab()
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: ["RFC2136_NAMESERVER": "\(lab.primary):\(lab.port)"])
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(["RFC2136_NAMESERVER": "\(lab.primary):\(lab.port)"])
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.unsigned.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""

@@ -31,7 +31,7 @@ public struct DNS01Solver: Sendable {
     /// TTL of the challenge records, in seconds.
     public var ttl: Int
 
-    public init(provider: any DNSProvider, discovery: ZoneDiscovery, checker: PropagationChecker, ttl: Int = 60) {
+    public init(provider: any DNSProvider, discovery: ZoneDiscovery, checker: PropagationChecker, ttl: Int) {
         self.provider = provider
         self.discovery = discovery
         self.checker = checker

@@ -2,6 +2,7 @@ import ArgumentParser
 import CertCore
 import DNS01
 import Foundation
+import Providers
 
 extension KubectlCerts {
     struct DNS: AsyncParsableCommand {
@@ -36,18 +37,18 @@ extension KubectlCerts {
 
             func run() async throws {
                 let context = CommandContext(global)
-                let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), policy: try dns.policy())
+                let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), propagation: try dns.propagation())
                 let (_, description) = try await workflow.describe(domain)
                 print(description, terminator: "")
                 guard let code = dns.provider else { return }
-                var environment = ProcessInfo.processInfo.environment
+                var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
                 if dns.credentials != nil {
                     let client = try context.kubernetesClient()
                     environment = try await dns.environment(client: client, namespace: client.connection.namespace)
                 }
                 let configured = try ConfiguredProvider(code: code, environment: environment)
                 print(try await Interruption.run {
-                    try await workflow.probe(domain, provider: configured.provider, ttl: configured.ttl, progress: Progress())
+                    try await workflow.probe(domain, through: configured, progress: Progress())
                 }, terminator: "")
             }
         }

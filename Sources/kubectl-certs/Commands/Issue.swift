@@ -79,7 +79,7 @@ extension KubectlCerts {
                 client: client,
                 acmeHTTP: acmeHTTP,
                 resolver: try dns.resolver(),
-                propagation: try dns.policy(),
+                propagation: try dns.propagation(),
                 adopt: adopt,
                 progress: progress,
                 settings: { spec in try await settingsSource.settings(for: spec) }

@@ -1,6 +1,7 @@
 import CertCore
 import DNS01
 import Foundation
+import Providers
 
 /// Issues certificates: for each one, the ACME order, DNS-01 through the chosen providers
 /// (every record presented and checked concurrently, always cleaned up), finalization, and the
@@ -10,7 +11,7 @@ struct IssueWorkflow {
     var client: KubernetesClient
     var acmeHTTP: HTTPClient
     var resolver: DNSResolver
-    var propagation: PropagationPolicy
+    var propagation: PropagationFlags
     var adopt: Bool
     var progress: Progress
     /// Settings for a certificate: from the flags, or from its issuer.
@@ -165,9 +166,8 @@ struct IssueWorkflow {
         var byDomain: [String: DNS01Solver] = [:]
         var byCode: [String: DNS01Solver] = [:]
         let discovery = ZoneDiscovery(resolver: resolver)
-        let checker = PropagationChecker(policy: propagation)
         for domain in spec.orderNames {
-            let (code, environment): (String, [String: String])
+            let (code, environment): (String, ProviderEnvironment)
             switch settings.dns {
             case .provider(let providerCode, let providerEnvironment):
                 (code, environment) = (providerCode, providerEnvironment)
@@ -175,10 +175,10 @@ struct IssueWorkflow {
                 guard let chosen = SolverSelection.choose(for: domain, among: solvers, labels: spec.labels) else {
                     throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)", exitStatus: .usage)
                 }
-                (code, environment) = try await SolverCredentials(client: client).provider(for: chosen, domain: domain, secretNamespace: secretNamespace)
+                (code, environment) = try await SolverCredentials(client: client).provider(for: chosen, domain: domain, secretNamespace: secretNamespace, issuer: settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer")
             }
             let configured = try ConfiguredProvider(code: code, environment: environment)
-            let solver = DNS01Solver(provider: configured.provider, discovery: discovery, checker: checker, ttl: configured.ttl)
+            let solver = configured.solver(discovery: discovery, timeout: propagation.timeout, fixedWait: propagation.fixedWait)
             byDomain[domain] = solver
             if byCode[code] == nil { byCode[code] = solver }
         }

@@ -8,6 +8,7 @@ extension ProviderCatalog {
   "providers": [
     {
       "code": "rfc2136",
+      "envPrefix": "RFC2136",
       "name": "RFC 2136 dynamic update",
       "description": "Any DNS server that accepts dynamic updates signed with a TSIG key: BIND, Knot, PowerDNS, Windows DNS.",
       "documentation": "https://www.rfc-editor.org/rfc/rfc2136",
@@ -21,7 +22,8 @@ extension ProviderCatalog {
         { "env": "RFC2136_TSIG_ALGORITHM", "description": "TSIG algorithm: hmac-sha256 (default), hmac-sha512, hmac-sha1, hmac-md5" },
         { "env": "RFC2136_TTL", "description": "TTL of the TXT record, in seconds" },
         { "env": "RFC2136_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
-        { "env": "RFC2136_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+        { "env": "RFC2136_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" },
+        { "env": "RFC2136_DNS_TIMEOUT", "description": "How long to wait for the nameserver's answer to one update (default 10s)" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
     }
