@@ -52,8 +52,24 @@ import Testing
     @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() async throws {
         let wrong = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let result = try await run(["-d", "bad\(UInt32.random(in: .min ... .max)).example.test", "--dns", "rfc2136"], secret: wrong)
-        #expect(result.status != 0)
+        // The DNS server refusing our credentials is exit 4, as a refused Kubernetes token is.
+        #expect(result.status == 4, "\(result.stderr)")
+        #expect(result.stderr.contains("BADSIG"))
         #expect(result.stderr.contains("RFC2136_TSIG_SECRET"))
         #expect(!result.stderr.contains(wrong) && !result.stdout.contains(wrong))
+    }
+
+    @Test func doubleVerboseShowsEveryQueryAndUpdateWithTimingsAndNoSecret_AgainstBINDAndKnot() async throws {
+        let name = "verbose\(UInt32.random(in: .min ... .max)).example.test"
+        let result = try await run(["-d", name, "--dns", "rfc2136", "-vv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        // Discovery and propagation queries, each with its server, answer and time.
+        #expect(lines.contains { $0.contains("debug") && $0.contains("query _acme-challenge.\(name)") && $0.contains("127.0.0.3") && $0.contains(" ms") })
+        // The update that publishes the probe and the one that removes it, with the key's name only.
+        #expect(lines.contains { $0.contains("update: add TXT") && $0.contains("accepted in") })
+        #expect(lines.contains { $0.contains("update: delete TXT") && $0.contains("accepted in") })
+        let secret = try Lab.require("LAB_TSIG_SECRET", component: "dns")
+        #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
     }
 }

@@ -42,6 +42,7 @@ struct RFC2136Lab {
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment) },
             makeWrongProvider: { try configuredProvider(wrong) },
+            makeUnreachableProvider: { try configuredProvider(environment.merging(["RFC2136_NAMESERVER": "127.0.0.9:53", "RFC2136_DNS_TIMEOUT": "1s"]) { $1 }) },
             zone: zone,
             nameservers: lab.nameservers,
             isClearCredentialError: { $0.hasPrefix("rfc2136: ") && $0.contains("BADSIG") && $0.contains("check RFC2136_TSIG_SECRET") })

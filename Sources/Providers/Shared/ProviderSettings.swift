@@ -81,9 +81,12 @@ public struct ProviderSettings: Sendable {
     }
 
     /// A value parsed by `parse`, which returns nil or throws for a bad value; `expected` says
-    /// what a good one looks like.
-    public mutating func parsed<T>(_ name: String, expected: String, _ parse: (String) throws -> T?) -> T? {
-        guard let found = find(name) else { return nil }
+    /// what a good one looks like. A `required` one is reported as missing when absent.
+    public mutating func parsed<T>(_ name: String, expected: String, required: Bool = false, _ parse: (String) throws -> T?) -> T? {
+        guard let found = find(name) else {
+            if required { missing.append(name) }
+            return nil
+        }
         if let value = try? parse(found.text) { return value }
         problems.append("\(quote(name, found)) is not \(expected)")
         return nil
