@@ -7,6 +7,24 @@ extension ProviderCatalog {
   "schemaVersion": 1,
   "providers": [
     {
+      "code": "pdns",
+      "envPrefix": "PDNS",
+      "name": "PowerDNS Authoritative (HTTP API)",
+      "description": "A PowerDNS Authoritative Server with its HTTP API enabled (api=yes, api-key).",
+      "documentation": "https://doc.powerdns.com/authoritative/http-api/zone.html",
+      "credentials": [
+        { "env": "PDNS_API_URL", "description": "The API's base URL, e.g. http://ns1.example.com:8081", "required": true, "secret": false },
+        { "env": "PDNS_API_KEY", "description": "The API key (the server's api-key)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "PDNS_SERVER_NAME", "description": "The server id in the API's paths (default localhost)" },
+        { "env": "PDNS_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "PDNS_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "PDNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "rfc2136",
       "envPrefix": "RFC2136",
       "name": "RFC 2136 dynamic update",
