@@ -116,9 +116,9 @@ public struct ProviderCatalog: Sendable, Codable, Equatable {
     }
 }
 
-private extension Duration {
+extension Duration {
     /// As plugins.json writes durations: "5m", "2s", "1500ms".
-    var goString: String {
+    public var goString: String {
         let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }

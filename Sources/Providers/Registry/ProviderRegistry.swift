@@ -13,16 +13,40 @@ public enum ProviderRegistry {
     /// The codes that have an adapter in this binary.
     public static var compiledCodes: Set<String> { Set(adapters.map { $0.code }) }
 
-    /// The entry and adapter type for `code`; an unknown code lists the known ones.
-    static func lookUp(_ code: String) throws(ProviderError) -> (ProviderCatalog.Entry, any DNSProviderAdapter.Type) {
-        guard let entry = catalog.entry(code: code) else {
-            let known = catalog.providers.map(\.code).sorted().joined(separator: ", ")
+    /// One provider `--dns` can name, and where it is defined.
+    public struct Listing: Sendable {
+        public var entry: ProviderCatalog.Entry
+        /// "built-in", or the user's plugins.json that defines it.
+        public var source: String
+        /// The built-in adapter it uses (its own code for a built-in).
+        public var adapter: String
+        /// Variables the user's entry sets (never secrets' values in a built-in).
+        public var variables: [String: String]
+    }
+
+    /// Every provider: the built-in ones, then the user's (`UserProviders.path`).
+    public static func listings(environment: [String: String]) throws(ProviderError) -> [Listing] {
+        var listings = catalog.providers.map { Listing(entry: $0, source: "built-in", adapter: $0.code, variables: [:]) }
+        guard let path = UserProviders.path(environment: environment) else { return listings }
+        let user = try UserProviders.load(path: path, builtIn: catalog)
+        for entry in user.providers {
+            guard let resolved = user.resolved(entry, builtIn: catalog) else { continue }
+            listings.append(Listing(entry: resolved, source: path, adapter: entry.adapter, variables: entry.variables ?? [:]))
+        }
+        return listings
+    }
+
+    /// The listing, adapter type for `code`; an unknown code lists the known ones.
+    static func lookUp(_ code: String, environment: [String: String]) throws(ProviderError) -> (Listing, any DNSProviderAdapter.Type) {
+        let all = try listings(environment: environment)
+        guard let listing = all.first(where: { $0.entry.code == code }) else {
+            let known = all.map(\.entry.code).sorted().joined(separator: ", ")
             throw ProviderError(.configuration, provider: nil, "unknown DNS provider \"\(code)\"; the providers are: \(known)")
         }
-        guard let adapter = adapters.first(where: { $0.code == code }) else {
+        guard let adapter = adapters.first(where: { $0.code == listing.adapter }) else {
             throw ProviderError(.configuration, provider: code, "listed in plugins.json but not built into this binary")
         }
-        return (entry, adapter)
+        return (listing, adapter)
     }
 
     /// The provider whose cert-manager solver is `field` (e.g. "rfc2136"), and the variables its
@@ -31,7 +55,9 @@ public enum ProviderRegistry {
         guard let entry = catalog.providers.first(where: { $0.certManagerSolver == field }) else {
             throw ProviderError(.configuration, provider: nil, "the \(context.issuer) dns01 solver uses \(field), which kubectl-certs cannot read from an issuer; pass --dns PROVIDER with its credentials instead")
         }
-        let (_, adapter) = try lookUp(entry.code)
+        guard let adapter = adapters.first(where: { $0.code == entry.code }) else {
+            throw ProviderError(.configuration, provider: entry.code, "listed in plugins.json but not built into this binary")
+        }
         return (entry.code, try await adapter.variables(fromCertManagerSolver: solver, context: context))
     }
 }
@@ -45,8 +71,11 @@ public struct ConfiguredProvider: Sendable {
     /// Builds the adapter for `code` from `environment`; every missing or malformed variable is
     /// reported at once.
     public init(code: String, environment: ProviderEnvironment) throws(ProviderError) {
-        let (entry, adapter) = try ProviderRegistry.lookUp(code)
-        var settings = ProviderSettings(entry: entry, environment: environment)
+        let (listing, adapter) = try ProviderRegistry.lookUp(code, environment: environment.local)
+        var environment = environment
+        // A user's entry sets variables as if in the environment, which wins.
+        environment.local = listing.variables.merging(environment.local) { $1 }
+        var settings = ProviderSettings(entry: listing.entry, environment: environment)
         let tuning = settings.tuning()
         provider = try adapter.init(settings: &settings)
         try settings.validate()

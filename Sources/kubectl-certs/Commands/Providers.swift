@@ -24,22 +24,45 @@ extension KubectlCerts {
             }
 
             func run() async throws {
-                let catalog = ProviderRegistry.catalog
+                let listings = try ProviderRegistry.listings(environment: ProcessInfo.processInfo.environment)
                 switch output {
                 case "json":
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(ListedProviders(listings)), as: UTF8.self))
                 case "yaml":
-                    print(try YAMLEncoder().encode(catalog), terminator: "")
+                    print(try YAMLEncoder().encode(ListedProviders(listings)), terminator: "")
                 default:
-                    let rows = [["NAME", "PROVIDER", "CERT-MANAGER", "CREDENTIALS"]] + catalog.providers.map { entry in
-                        [entry.code, entry.name, entry.certManagerSolver ?? "-", entry.credentials.map(\.env).joined(separator: ",")]
+                    let rows = [["NAME", "PROVIDER", "CERT-MANAGER", "CREDENTIALS", "SOURCE"]] + listings.map { listing in
+                        let entry = listing.entry
+                        return [entry.code, entry.name, entry.certManagerSolver ?? "-", entry.credentials.map(\.env).joined(separator: ","), listing.source]
                     }
                     let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
                     for row in rows {
                         print(row.enumerated().map { $0.offset == row.count - 1 ? $0.element : $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "   "))
                     }
+                }
+            }
+        }
+
+        /// The list as JSON/YAML: plugins.json's shape, each entry with where it comes from.
+        struct ListedProviders: Encodable {
+            var schemaVersion = 1
+            var providers: [Listed]
+
+            init(_ listings: [ProviderRegistry.Listing]) {
+                providers = listings.map(Listed.init)
+            }
+
+            struct Listed: Encodable {
+                var listing: ProviderRegistry.Listing
+                private enum Keys: String, CodingKey { case source, adapter }
+
+                func encode(to encoder: any Encoder) throws {
+                    try listing.entry.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Keys.self)
+                    try container.encode(listing.source, forKey: .source)
+                    if listing.adapter != listing.entry.code { try container.encode(listing.adapter, forKey: .adapter) }
                 }
             }
         }
@@ -51,22 +74,32 @@ extension KubectlCerts {
             var name: String
 
             func run() async throws {
-                guard let entry = ProviderRegistry.catalog.entry(code: name) else {
-                    throw CommandFailure(message: "unknown DNS provider \"\(name)\"; the providers are: \(ProviderRegistry.catalog.providers.map(\.code).joined(separator: ", "))", exitStatus: .usage)
+                let listings = try ProviderRegistry.listings(environment: ProcessInfo.processInfo.environment)
+                guard let listing = listings.first(where: { $0.entry.code == name }) else {
+                    throw CommandFailure(message: "unknown DNS provider \"\(name)\"; the providers are: \(listings.map(\.entry.code).joined(separator: ", "))", exitStatus: .usage)
                 }
+                let entry = listing.entry
                 print("\(entry.code): \(entry.name)")
                 print(entry.description)
                 print("documentation: \(entry.documentation)")
+                if listing.source != "built-in" { print("defined in \(listing.source), using the \(listing.adapter) adapter") }
                 if let solver = entry.certManagerSolver { print("cert-manager dns01 solver: \(solver)") }
                 print("credentials (environment; each also as NAME_FILE, or a key of --dns-credentials secret/NAME):")
                 for credential in entry.credentials {
-                    print("  \(credential.env)\(credential.required ? "" : " (optional)")\(credential.secret ? " [secret]" : ""): \(credential.description)")
+                    print("  \(credential.env)\(credential.required ? "" : " (optional)")\(credential.secret ? " [secret]" : "")\(credential.localPath == true ? " [local path: environment only]" : ""): \(credential.description)")
                 }
                 if !entry.settings.isEmpty {
                     print("settings:")
-                    for setting in entry.settings { print("  \(setting.env): \(setting.description)") }
+                    for setting in entry.settings { print("  \(setting.env)\(setting.localPath == true ? " [local path: environment only]" : ""): \(setting.description)") }
                 }
-                print("defaults: TTL \(entry.defaults.ttl) s, propagation timeout \(entry.defaults.propagationTimeout), polling interval \(entry.defaults.pollingInterval)")
+                if !listing.variables.isEmpty {
+                    print("set by \(listing.source) (the environment wins):")
+                    for (variable, value) in listing.variables.sorted(by: { $0.key < $1.key }) {
+                        let secret = entry.credentials.contains { $0.env == variable && $0.secret }
+                        print("  \(variable)=\(secret ? "(not shown)" : value)")
+                    }
+                }
+                print("defaults: TTL \(entry.defaults.ttl) s, propagation timeout \(entry.defaults.propagationTimeout.goString), polling interval \(entry.defaults.pollingInterval.goString) (\(entry.envPrefix)_TTL, \(entry.envPrefix)_PROPAGATION_TIMEOUT, \(entry.envPrefix)_POLLING_INTERVAL override them)")
             }
         }
 
