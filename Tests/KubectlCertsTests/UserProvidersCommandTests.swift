@@ -25,7 +25,11 @@ import Testing
 
         let list = try await Subprocess.run(binary, ["providers", "list"], environment: environment)
         #expect(list.status == 0, "\(list.stderr)")
-        #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix("lab-bind ") && $0.hasSuffix(file.path) })
+        let rows = list.stdout.split(separator: "\n")
+        #expect(rows.first?.contains("CREDENTIALS") == true)
+        #expect(rows.contains { $0.hasPrefix("lab-bind ") && $0.contains(" set ") && $0.hasSuffix(file.path) })
+        // This shell has no PowerDNS credentials.
+        #expect(rows.contains { $0.hasPrefix("pdns ") && $0.contains("missing PDNS_API_URL,PDNS_API_KEY") })
         let show = try await Subprocess.run(binary, ["providers", "show", "lab-bind"], environment: environment)
         #expect(show.stdout.contains("using the rfc2136 adapter"))
         #expect(show.stdout.contains("RFC2136_TSIG_SECRET=(not shown)"))

@@ -33,9 +33,10 @@ extension KubectlCerts {
                 case "yaml":
                     print(try YAMLEncoder().encode(ListedProviders(listings)), terminator: "")
                 default:
+                    let environment = ProcessInfo.processInfo.environment
                     let rows = [["NAME", "PROVIDER", "CERT-MANAGER", "CREDENTIALS", "SOURCE"]] + listings.map { listing in
                         let entry = listing.entry
-                        return [entry.code, entry.name, entry.certManagerSolver ?? "-", entry.credentials.map(\.env).joined(separator: ","), listing.source]
+                        return [entry.code, entry.name, entry.certManagerSolver ?? "-", Providers.credentialState(listing, environment: environment), listing.source]
                     }
                     let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
                     for row in rows {
@@ -43,6 +44,16 @@ extension KubectlCerts {
                     }
                 }
             }
+        }
+
+        /// Whether this shell has what the provider requires: "set", or the names missing.
+        static func credentialState(_ listing: ProviderRegistry.Listing, environment: [String: String]) -> String {
+            let present = { (name: String) in
+                [name, name + "_FILE"].contains { !(environment[$0] ?? listing.variables[$0] ?? "").isEmpty }
+            }
+            let missing = listing.entry.credentials.filter { $0.required && !present($0.env) }.map(\.env)
+            if listing.entry.credentials.isEmpty { return "none needed" }
+            return missing.isEmpty ? "set" : "missing " + missing.joined(separator: ",")
         }
 
         /// The list as JSON/YAML: plugins.json's shape, each entry with where it comes from.
