@@ -46,7 +46,7 @@ struct DNSOptions: ParsableArguments {
     /// Where the provider's variables come from: this process's environment, and the
     /// `--dns-credentials` Secret, whose keys win but may never name a local file.
     func environment(client: KubernetesClient, namespace: String) async throws -> ProviderEnvironment {
-        var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
+        var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment, cluster: .init(client: client, resourceNamespace: namespace))
         if let credentials {
             let name = String(credentials.dropFirst("secret/".count))
             let secret = try await client.get(Secret.self, name: name, namespace: namespace)

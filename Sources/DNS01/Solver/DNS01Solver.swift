@@ -102,7 +102,7 @@ public struct DNS01Solver: Sendable {
         var result: [(record: ChallengeRecord, target: ChallengeTarget)] = []
         for challenge in challenges {
             guard let target = targets[DNSName.challengeName(for: challenge.domain)] else { continue }
-            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl)
+            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl, domain: challenge.domain)
             if seen.insert(record).inserted { result.append((record, target)) }
         }
         return result

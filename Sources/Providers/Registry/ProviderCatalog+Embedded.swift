@@ -44,6 +44,25 @@ extension ProviderCatalog {
         { "env": "RFC2136_DNS_TIMEOUT", "description": "How long to wait for the nameserver's answer to one update (default 10s)" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "webhook",
+      "envPrefix": "WEBHOOK",
+      "name": "cert-manager webhook solver",
+      "description": "Any cert-manager DNS-01 webhook solver installed in the cluster, called through the API server as cert-manager calls it.",
+      "documentation": "https://cert-manager.io/docs/configuration/acme/dns01/webhook/",
+      "certManagerSolver": "webhook",
+      "credentials": [
+        { "env": "WEBHOOK_GROUP_NAME", "description": "The solver's API group (the webhook's groupName)", "required": true, "secret": false },
+        { "env": "WEBHOOK_SOLVER_NAME", "description": "The solver's name within the group (solverName)", "required": true, "secret": false }
+      ],
+      "settings": [
+        { "env": "WEBHOOK_CONFIG", "description": "The solver's configuration, JSON (the issuer's webhook.config); Secrets by reference only" },
+        { "env": "WEBHOOK_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "WEBHOOK_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
     }
   ]
 }

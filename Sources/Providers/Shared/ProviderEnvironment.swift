@@ -1,3 +1,5 @@
+public import CertCore
+
 /// Where a provider's variables come from.
 ///
 /// `local` is the environment of whoever runs the tool: a variable may be given as `NAME`, or
@@ -10,10 +12,27 @@ public struct ProviderEnvironment: Sendable {
     public var supplied: [String: String]
     /// Where `supplied` came from, in words ("Secret team-a/dns-credentials").
     public var suppliedBy: String?
+    /// The cluster, for adapters that work through its API server (cert-manager webhook
+    /// solvers); nil where no cluster is configured.
+    public var cluster: Cluster?
 
-    public init(local: [String: String] = [:], supplied: [String: String] = [:], suppliedBy: String? = nil) {
+    /// A cluster connection and the namespace whose resources a solver's configuration refers to.
+    public struct Cluster: Sendable {
+        public var client: KubernetesClient
+        /// cert-manager's `resourceNamespace`: the Issuer's namespace, a ClusterIssuer's cluster
+        /// resource namespace, or the certificate's namespace with `--dns`.
+        public var resourceNamespace: String
+
+        public init(client: KubernetesClient, resourceNamespace: String) {
+            self.client = client
+            self.resourceNamespace = resourceNamespace
+        }
+    }
+
+    public init(local: [String: String] = [:], supplied: [String: String] = [:], suppliedBy: String? = nil, cluster: Cluster? = nil) {
         self.local = local
         self.supplied = supplied
         self.suppliedBy = suppliedBy
+        self.cluster = cluster
     }
 }

@@ -41,11 +41,14 @@ extension KubectlCerts {
                 let (_, description) = try await workflow.describe(domain)
                 print(description, terminator: "")
                 guard let code = dns.provider else { return }
-                var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
-                if dns.credentials != nil {
-                    let client = try context.kubernetesClient()
-                    environment = try await dns.environment(client: client, namespace: client.connection.namespace)
+                // The cluster when one is configured: --dns-credentials and webhook solvers need it.
+                let client: KubernetesClient?
+                do { client = try context.kubernetesClient() } catch {
+                    if dns.credentials != nil { throw error }
+                    client = nil
                 }
+                var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
+                if let client { environment = try await dns.environment(client: client, namespace: client.connection.namespace) }
                 let configured = try ConfiguredProvider(code: code, environment: environment)
                 print(try await Interruption.run {
                     try await workflow.probe(domain, through: configured, progress: Progress())

@@ -95,6 +95,6 @@ struct SolverCredentials {
         }
         let (code, variables) = try await ProviderRegistry.variables(forCertManagerSolver: field, solver: block, context: context)
         // Only what the issuer says: a variable of this shell must not change where its records go.
-        return (code, ProviderEnvironment(supplied: variables, suppliedBy: "the \(field) solver of \(issuer)"))
+        return (code, ProviderEnvironment(supplied: variables, suppliedBy: "the \(field) solver of \(issuer)", cluster: .init(client: client, resourceNamespace: secretNamespace)))
     }
 }
