@@ -15,7 +15,7 @@ APT_PACKAGES=(
     pdns-server pdns-backend-sqlite3
     ldnsutils libldns-dev
     libcurl4-openssl-dev libssl-dev pkg-config
-    sqlite3 iproute2 openssl python3 curl time
+    sqlite3 iproute2 openssl python3 curl time faketime
     lego certbot python3-certbot-dns-rfc2136
 )
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `kubectl certs dns check` against the lab's BIND primary and Knot secondary.
 @Suite struct DNSCheckCommandTests {
-    func run(_ arguments: [String], secret: String? = nil) async throws -> Subprocess.Result {
+    func run(_ arguments: [String], secret: String? = nil, clockOffset: String? = nil) async throws -> Subprocess.Result {
         let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
         var environment = [
             "RFC2136_NAMESERVER": try Lab.require("LAB_DNS_PRIMARY", component: "dns"),
@@ -12,7 +12,10 @@ import Testing
             "RFC2136_TSIG_SECRET": try secret ?? Lab.require("LAB_TSIG_SECRET", component: "dns"),
         ]
         environment["NO_COLOR"] = "1"
-        return try await Subprocess.run(binary, ["dns", "check", "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")] + arguments, environment: environment)
+        let command = ["dns", "check", "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")] + arguments
+        // libfaketime skews this process's clock alone, as a machine whose clock is wrong would be.
+        if let clockOffset { return try await Subprocess.run("faketime", ["-f", clockOffset, binary] + command, environment: environment) }
+        return try await Subprocess.run(binary, command, environment: environment)
     }
 
     @Test func itShowsTheZoneTheCNAMEAndEveryNameserver_AgainstBINDAndKnot() async throws {
@@ -71,5 +74,14 @@ import Testing
         #expect(lines.contains { $0.contains("update: delete TXT") && $0.contains("accepted in") })
         let secret = try Lab.require("LAB_TSIG_SECRET", component: "dns")
         #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret))
+    }
+
+    @Test func aClockTwentyMinutesOffIsBADTIMEWithWhatToFix_AgainstBIND() async throws {
+        let name = "skew\(UInt32.random(in: .min ... .max)).example.test"
+        let result = try await run(["-d", name, "--dns", "rfc2136"], clockOffset: "-20m")
+        #expect(result.status == 4, "\(result.stderr)")
+        #expect(result.stderr.contains("BADTIME"))
+        #expect(result.stderr.contains("fix the clock"))
+        #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty)
     }
 }
