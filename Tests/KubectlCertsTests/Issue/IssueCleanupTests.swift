@@ -21,8 +21,9 @@ import Testing
         let lab = try IssueLab()
         let namespace = try await lab.namespace()
         let label = IssueLab.label()
-        // The second name is in no zone the lab serves: the run fails after placing the order.
-        let result = try await lab.issue(["-d", "\(label).\(lab.zone)", "-d", "\(label).nozone-\(label).test", "--secret", "fail-tls", "-n", namespace, "--dns", "rfc2136"])
+        // The second name's challenge record is a CNAME loop: the run fails after placing the
+        // order and before publishing anything.
+        let result = try await lab.issue(["-d", "\(label).\(lab.zone)", "-d", "loop.\(lab.zone)", "--secret", "fail-tls", "-n", namespace, "--dns", "rfc2136"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("order "), "\(result.stderr)")
         #expect(try await lab.client.getIfPresent(.secrets, name: "kubectl-certs-pending-fail-tls", namespace: namespace) == nil, "\(result.stderr)")

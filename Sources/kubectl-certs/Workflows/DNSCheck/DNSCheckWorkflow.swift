@@ -45,7 +45,8 @@ struct DNSCheckWorkflow {
 
     /// Publishes a random value through `provider`, waits for every nameserver, removes it.
     /// Returns the per-nameserver arrival times, in words.
-    func probe(_ domain: String, provider: any DNSProvider, ttl: Int, progress: Progress) async throws -> String {
+    /// What the probe leaves on a server is noted in `outstanding`.
+    func probe(_ domain: String, provider: any DNSProvider, ttl: Int, progress: ProgressDisplay, outstanding: OutstandingRecords) async throws -> String {
         let value = "kubectl-certs-probe-" + UUID().uuidString.lowercased()
         let solver = DNS01Solver(provider: provider, discovery: discovery, checker: PropagationChecker(policy: policy), ttl: ttl)
         let started = ContinuousClock.now
@@ -56,6 +57,7 @@ struct DNSCheckWorkflow {
                 arrivals.withLock { if $0["\(nameserver) (\(address))"] == nil { $0["\(nameserver) (\(address))"] = ContinuousClock.now - started } }
             }
             progress.dns(event)
+            outstanding.observe(event, via: provider.code)
         }
         let times = arrivals.withLock { $0 }
         var lines = ["probe via \(provider.code): \"\(value)\""]
@@ -63,7 +65,8 @@ struct DNSCheckWorkflow {
             lines.append("  \(server.padding(toLength: 44, withPad: " ", startingAt: 0)) visible after \(String(format: "%.2f", time.seconds)) s")
         }
         let slowest = times.values.max() ?? .zero
-        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; the probe record was removed")
+        let removal = outstanding.summary.map { "the probe record could not be removed: \($0)" } ?? "the probe record was removed"
+        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; \(removal)")
         return lines.joined(separator: "\n") + "\n"
     }
 }
