@@ -41,9 +41,9 @@ struct AuthorizationSolving {
             planned.append(PlannedBatch(solver: batch.solver, dns01: dns01, records: try await dns01.records(for: batch.challenges, events: progress.dns)))
         }
         let records = planned.flatMap { batch in batch.records.map { PendingOrder.Record($0.record, solver: batch.solver) } }
+        try await note(records)
         for record in records { outstanding.add(record.challengeRecord, via: record.solver.description) }
         defer { outstanding.forgetUnpublished(records.map(\.challengeRecord)) }
-        try await note(records)
         try await publish(planned[...]) {
             for answer in answers { _ = try await acme.respond(to: answer.challenge) }
             progress.note("asked the CA to validate \(answers.count) name(s)")

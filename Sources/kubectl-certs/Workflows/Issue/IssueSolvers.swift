@@ -49,6 +49,10 @@ struct IssueSolvers: Sendable {
                 guard let index = SolverSelection.choose(for: domain, among: solvers, labels: spec.labels) else {
                     throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)", exitStatus: .usage)
                 }
+                if let known = byIdentity.keys.first(where: { $0.issuerSolver == index }) {
+                    byDomain[domain] = known
+                    continue
+                }
                 let (code, solverEnvironment) = try await SolverCredentials(client: client).provider(for: solvers[index], domain: domain, secretNamespace: secretNamespace)
                 identity = SolverIdentity(provider: code, issuerSolver: index)
                 environment = solverEnvironment

@@ -31,8 +31,7 @@ struct IssueWorkflow {
         let acme = try await AccountStore(client: client, http: acmeHTTP).connect(settings, progress: progress)
         let placed = try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress)
             .resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
-        let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending)
-        outstanding.keptIn = pending.location
+        let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending, outstanding: outstanding)
         do {
             var order = placed.order
             if order.status == .pending {

@@ -12,11 +12,14 @@ actor PendingOrderHandle {
     private let earlier: [PendingOrder.Record]
     private var planned: [PendingOrder.Record] = []
 
-    init(store: PendingOrderStore, stored: PendingOrderStore.Stored) {
+    /// Takes over `stored`; the records an earlier run noted there count as outstanding.
+    init(store: PendingOrderStore, stored: PendingOrderStore.Stored, outstanding: OutstandingRecords) {
         self.store = store
         self.stored = stored
         self.earlier = stored.order.records
         self.location = stored.location
+        for record in earlier { outstanding.add(record.challengeRecord, via: record.solver.description, published: true) }
+        outstanding.keptIn = location
     }
 
     /// Where the record is kept, for messages.
@@ -30,12 +33,11 @@ actor PendingOrderHandle {
         stored = try await store.update(stored, with: order)
     }
 
-    /// Ends the run's record: removes the earlier run's records this run did not publish again,
-    /// then deletes the pending order, or — when some record could not be removed — keeps it
-    /// with just those (and, unless `orderDone`, the order to resume).
+    /// Ends the run's record: removes the records an earlier run left that this run has not
+    /// removed itself, then deletes the pending order, or — when some record could not be
+    /// removed — keeps it with just those (and, unless `orderDone`, the order to resume).
     func settle(orderDone: Bool, solvers: IssueSolvers, outstanding: OutstandingRecords, progress: ProgressDisplay) async throws {
-        let plannedRecords = Set(planned.map(\.challengeRecord))
-        let stale = Array(Set(earlier.filter { !plannedRecords.contains($0.challengeRecord) }))
+        let stale = Array(Set(earlier.filter { outstanding.contains($0.challengeRecord) }))
         await StaleRecords.remove(stale, solvers: solvers, outstanding: outstanding, progress: progress)
         let left = Array(Set(planned + earlier).filter { outstanding.contains($0.challengeRecord) })
         if left.isEmpty {

@@ -42,8 +42,11 @@ final class OutstandingRecords: Sendable {
 
     /// Forgets those of `records` never published: once their solve is over, they are on no server.
     func forgetUnpublished(_ records: [ChallengeRecord]) {
-        for record in records where state.withLock({ $0.entries[Key(record)]?.published == false }) {
-            removed(record)
+        state.withLock { state in
+            for key in records.map(Key.init) where state.entries[key]?.published == false {
+                state.entries[key] = nil
+                state.order.removeAll { $0 == key }
+            }
         }
     }
 
