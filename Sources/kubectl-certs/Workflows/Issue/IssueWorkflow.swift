@@ -32,25 +32,22 @@ struct IssueWorkflow {
         let placed = try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress)
             .resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
         let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending, outstanding: outstanding)
+        let chain: IssuedChain
         do {
             var order = placed.order
             if order.status == .pending {
                 order = try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding)
                     .solve(order, note: { try await pending.note($0) })
             }
-            let chain = try await CertificateRetrieval(acme: acme, progress: progress)
+            chain = try await CertificateRetrieval(acme: acme, progress: progress)
                 .retrieve(order, key: placed.key, spec: spec, preferredChain: settings.preferredChain)
             try await store(chain, key: placed.key, for: spec, settings: settings, account: await acme.accountURL, providers: solvers.providerCodes)
-            try await settle(pending, orderDone: true, solvers: solvers)
-            return Issued(spec: spec, notAfter: chain.leaf.notAfter)
         } catch {
-            do {
-                try await settle(pending, orderDone: false, solvers: solvers)
-            } catch let settleError {
-                progress.note("could not update the unfinished order in \(pending.location): \(CommandFailure(settleError).message)")
-            }
+            await settle(pending, orderDone: false, solvers: solvers)
             throw error
         }
+        await settle(pending, orderDone: true, solvers: solvers)
+        return Issued(spec: spec, notAfter: chain.leaf.notAfter)
     }
 
     /// The Secret as it is now, after checking it may be written — before anything is ordered.
@@ -76,11 +73,16 @@ struct IssueWorkflow {
     }
 
     /// Removes what is left and ends the pending record, in a task of its own so that it also
-    /// runs to the end after an interruption.
-    private func settle(_ pending: PendingOrderHandle, orderDone: Bool, solvers: IssueSolvers) async throws {
+    /// runs to the end after an interruption. Its failure is reported, never thrown over the
+    /// run's outcome.
+    private func settle(_ pending: PendingOrderHandle, orderDone: Bool, solvers: IssueSolvers) async {
         let outstanding = outstanding, progress = progress
-        try await Task {
-            try await pending.settle(orderDone: orderDone, solvers: solvers, outstanding: outstanding, progress: progress)
-        }.value
+        do {
+            try await Task {
+                try await pending.settle(orderDone: orderDone, solvers: solvers, outstanding: outstanding, progress: progress)
+            }.value
+        } catch {
+            progress.note("could not update the unfinished order in \(pending.location): \(CommandFailure(error).message)")
+        }
     }
 }
