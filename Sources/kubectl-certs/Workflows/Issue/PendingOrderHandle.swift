@@ -8,9 +8,11 @@ import Foundation
 actor PendingOrderHandle {
     private let store: PendingOrderStore
     private var stored: PendingOrderStore.Stored
-    /// Records an earlier run noted, which this run did not plan itself.
+    /// Records an earlier run noted, found in the record when this run took it over.
     private let earlier: [PendingOrder.Record]
     private var planned: [PendingOrder.Record] = []
+    /// Where the record is kept, for messages.
+    nonisolated let location: String
 
     /// Takes over `stored`; the records an earlier run noted there count as outstanding.
     init(store: PendingOrderStore, stored: PendingOrderStore.Stored, outstanding: OutstandingRecords) {
@@ -21,9 +23,6 @@ actor PendingOrderHandle {
         for record in earlier { outstanding.add(record.challengeRecord, via: record.solver.description, published: true) }
         outstanding.keptIn = location
     }
-
-    /// Where the record is kept, for messages.
-    nonisolated let location: String
 
     /// Adds records before they are published, so a killed run's can be found.
     func note(_ records: [PendingOrder.Record]) async throws {
