@@ -21,7 +21,7 @@ actor PendingOrderHandle {
         self.earlier = stored.order.records
         self.location = stored.location
         for record in earlier { outstanding.add(record.challengeRecord, via: record.solver.description, published: true) }
-        outstanding.keptIn = location
+        outstanding.keptIn = "they are recorded in \(location), and the next `kubectl certs issue` into Secret \(stored.namespace)/\(stored.target) removes them"
     }
 
     /// Adds records before they are published, so a killed run's can be found.

@@ -72,7 +72,8 @@ final class OutstandingRecords: Sendable {
         }
     }
 
-    /// Where the records are written down for a later run to remove (e.g. a pending-order Secret).
+    /// Where the records are written down for a later run to remove, as a clause
+    /// ("they are recorded in …").
     var keptIn: String? {
         get { state.withLock { $0.keptIn } }
         set { state.withLock { $0.keptIn = newValue } }
@@ -87,7 +88,7 @@ final class OutstandingRecords: Sendable {
     var summary: String? {
         let descriptions = descriptions
         guard !descriptions.isEmpty else { return nil }
-        let kept = keptIn.map { "; they are recorded in \($0), and the next run for it removes them" } ?? ""
+        let kept = keptIn.map { "; \($0)" } ?? ""
         return descriptions.joined(separator: ", ") + kept
     }
 }
