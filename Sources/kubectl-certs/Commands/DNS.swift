@@ -36,6 +36,12 @@ extension KubectlCerts {
             }
 
             func run() async throws {
+                try await Self.perform(domain: domain, global: global, dns: dns)
+            }
+
+            /// The check, for `dns check` and `providers check`: describe, then probe through
+            /// `dns.provider` when there is one.
+            static func perform(domain: String, global: GlobalOptions, dns: DNSOptions) async throws {
                 let context = CommandContext(global)
                 let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), propagation: try dns.propagation())
                 let (_, description) = try await workflow.describe(domain)
@@ -50,8 +56,9 @@ extension KubectlCerts {
                 var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
                 if let client { environment = try await dns.environment(client: client, namespace: client.connection.namespace) }
                 let configured = try ConfiguredProvider(code: code, environment: environment)
-                print(try await Interruption.run {
-                    try await workflow.probe(domain, through: configured, progress: Progress())
+                let outstanding = OutstandingRecords()
+                print(try await Interruption.run(outstanding: outstanding) {
+                    try await workflow.probe(domain, through: configured, progress: ProgressDisplay(), outstanding: outstanding)
                 }, terminator: "")
             }
         }

@@ -116,10 +116,16 @@ extension KubectlCerts {
 
         struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Publish a probe record through a provider and time its propagation (as `dns check --dns`)."
+                abstract: "Publish a probe record through a provider and time its propagation (as `dns check --dns NAME`).",
+                discussion: """
+                Examples:
+                  kubectl certs providers check rfc2136 -d example.com
+                  kubectl certs providers check rfc2136 -d example.com --dns-credentials secret/rfc2136 -n certs
+                """
             )
 
             @OptionGroup var global: GlobalOptions
+            @OptionGroup var dns: DNSOptions
 
             @Argument(help: "The provider's name.")
             var name: String
@@ -127,15 +133,18 @@ extension KubectlCerts {
             @Option(name: .customShort("d"), help: ArgumentHelp("A domain the provider serves.", valueName: "DOMAIN"))
             var domain: String
 
-            @Option(name: .customLong("dns-resolver"), help: ArgumentHelp("Resolver for finding zones and nameservers (repeat).", valueName: "HOST[:PORT]"))
-            var resolvers: [String] = []
+            func validate() throws {
+                guard KubectlCerts.Issue.isDomain(domain) else { throw ValidationError("-d \(domain): not a DNS name") }
+                if let provider = dns.provider, provider != name {
+                    throw ValidationError("--dns \(provider): the provider to check is NAME (\(name)); give one or the other")
+                }
+                try dns.validateOptions()
+            }
 
             func run() async throws {
-                var arguments = ["-d", domain, "--dns", name]
-                for resolver in resolvers { arguments += ["--dns-resolver", resolver] }
-                if let kubeconfig = global.kubeconfig { arguments += ["--kubeconfig", kubeconfig] }
-                let check = try DNS.Check.parse(arguments)
-                try await check.run()
+                var dns = dns
+                dns.provider = name
+                try await DNS.Check.perform(domain: domain, global: global, dns: dns)
             }
         }
     }

@@ -48,7 +48,8 @@ struct DNSCheckWorkflow {
 
     /// Publishes a random value through `configured`, waits for every nameserver, removes it.
     /// Returns the per-nameserver arrival times, in words.
-    func probe(_ domain: String, through configured: ConfiguredProvider, progress: Progress) async throws -> String {
+    /// What the probe leaves on a server is noted in `outstanding`.
+    func probe(_ domain: String, through configured: ConfiguredProvider, progress: ProgressDisplay, outstanding: OutstandingRecords) async throws -> String {
         let value = "kubectl-certs-probe-" + UUID().uuidString.lowercased()
         let provider = configured.provider
         let solver = configured.solver(discovery: discovery, timeout: propagation.timeout, fixedWait: propagation.fixedWait)
@@ -60,6 +61,7 @@ struct DNSCheckWorkflow {
                 arrivals.withLock { if $0["\(nameserver) (\(address))"] == nil { $0["\(nameserver) (\(address))"] = ContinuousClock.now - started } }
             }
             progress.dns(event)
+            outstanding.observe(event, via: provider.code)
         }
         let times = arrivals.withLock { $0 }
         var lines = ["probe via \(provider.code): \"\(value)\""]
@@ -67,7 +69,8 @@ struct DNSCheckWorkflow {
             lines.append("  \(server.padding(toLength: 44, withPad: " ", startingAt: 0)) visible after \(String(format: "%.2f", time.seconds)) s")
         }
         let slowest = times.values.max() ?? .zero
-        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; the probe record was removed")
+        let removal = outstanding.summary.map { "the probe record could not be removed: \($0)" } ?? "the probe record was removed"
+        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; \(removal)")
         return lines.joined(separator: "\n") + "\n"
     }
 }
