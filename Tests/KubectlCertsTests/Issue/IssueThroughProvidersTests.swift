@@ -26,6 +26,11 @@ import Testing
         // No TXT left behind, and the API key never shown, even at -vv where every API call is logged.
         #expect(try LabDNS.txt("_acme-challenge.\(base)", at: address).isEmpty, "challenge records left behind")
         #expect(result.stderr.contains("pdns: PATCH"), "the API calls are not logged at -vv")
+        // Each step's time, as -v shows it.
+        for step in ["order", "DNS-01 (publish, propagation, validation, cleanup)", "finalize and download", "Secret write"] {
+            #expect(result.stderr.contains("\(namespace)/pdns-tls: \(step) took "), "no timing for \(step)")
+        }
+        #expect(result.stderr.contains("\(namespace)/pdns-tls: done in "))
         #expect(!result.stderr.contains(key) && !result.stdout.contains(key))
     }
 }

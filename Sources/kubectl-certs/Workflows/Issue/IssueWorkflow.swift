@@ -26,28 +26,36 @@ struct IssueWorkflow {
     }
 
     func issue(_ spec: CertificateSpec) async throws -> Issued {
-        let settings = try await settings(spec)
-        let existing = try await writableSecret(for: spec)
-        let solvers = try await dnsSolvers(for: spec, settings: settings)
-        let acme = try await AccountStore(client: client, http: acmeHTTP).connect(settings, progress: progress)
-        let placed = try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress)
-            .resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
+        let step = StepTimer(subject: "\(spec.namespace)/\(spec.secretName)")
+        let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
+        let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
+        let solvers: IssueSolvers = try await step("DNS solvers") { try await dnsSolvers(for: spec, settings: settings) }
+        let acme: ACMEClient = try await step("ACME account") { try await AccountStore(client: client, http: acmeHTTP).connect(settings, progress: progress) }
+        let placed = try await step("order") {
+            try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress).resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
+        }
         let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending, outstanding: outstanding)
         let chain: IssuedChain
         do {
-            var order = placed.order
+            var order: ACMEOrder = placed.order
             if order.status == .pending {
-                order = try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding)
-                    .solve(order, note: { try await pending.note($0) })
+                order = try await step("DNS-01 (publish, propagation, validation, cleanup)") {
+                    try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding)
+                        .solve(order, note: { try await pending.note($0) })
+                }
             }
-            chain = try await CertificateRetrieval(acme: acme, progress: progress)
-                .retrieve(order, key: placed.key, spec: spec, preferredChain: settings.preferredChain)
-            try await store(chain, key: placed.key, for: spec, settings: settings, account: await acme.accountURL, providers: solvers.providerCodes)
+            chain = try await step("finalize and download") { () async throws -> IssuedChain in
+                try await CertificateRetrieval(acme: acme, progress: progress).retrieve(order, key: placed.key, spec: spec, preferredChain: settings.preferredChain)
+            }
+            try await step("Secret write") {
+                try await store(chain, key: placed.key, for: spec, settings: settings, account: await acme.accountURL, providers: solvers.providerCodes)
+            }
         } catch {
             await settle(pending, orderDone: false, solvers: solvers)
             throw error
         }
-        await settle(pending, orderDone: true, solvers: solvers)
+        await step("pending record") { await settle(pending, orderDone: true, solvers: solvers) }
+        step.finish()
         return Issued(spec: spec, notAfter: chain.leaf.notAfter)
     }
 
