@@ -26,10 +26,11 @@ import Testing
         #expect(variables == ["RFC2136_NAMESERVER": "127.0.0.2:53", "RFC2136_TSIG_KEY": "acme-key", "RFC2136_TSIG_ALGORITHM": "hmac-sha512", "RFC2136_TSIG_SECRET": "c2VjcmV0"])
     }
 
-    @Test func theDefaultSecretKeyIsCertManagers() async throws {
+    @Test func theDefaultSecretKeyAndAlgorithmAreCertManagers() async throws {
         let solver: JSONValue = ["nameserver": "127.0.0.2", "tsigKeyName": "k", "tsigSecretSecretRef": ["name": "tsig"]]
         let (_, variables) = try await ProviderRegistry.variables(forCertManagerSolver: "rfc2136", solver: solver, context: Secrets(["tsig/tsig-secret-key": "c2VjcmV0"]).context())
         #expect(variables["RFC2136_TSIG_SECRET"] == "c2VjcmV0")
+        #expect(variables["RFC2136_TSIG_ALGORITHM"] == "hmac-md5")
     }
 
     @Test func aSolverKindWithoutAnAdapterIsNamed() async throws {

@@ -19,7 +19,7 @@ public struct PowerDNSProvider: DNSProviderAdapter {
         let server = settings.optional("PDNS_SERVER_NAME") ?? "localhost"
         try settings.validate()
         guard let url, let key else { throw ProviderError(.configuration, provider: Self.code, "PDNS_API_URL and PDNS_API_KEY are needed") }
-        api = ProviderAPIClient(provider: Self.code, baseURL: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/servers/" + Self.escaped(server), headers: ["X-API-Key": key])
+        api = ProviderAPIClient(settings: settings, baseURL: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/servers/" + Self.escaped(server), headers: ["X-API-Key": key])
     }
 
     public func present(_ record: ChallengeRecord) async throws {

@@ -8,8 +8,9 @@ extension RFC2136Provider {
         var variables: [String: String] = [:]
         variables["RFC2136_NAMESERVER"] = solver["nameserver"]?.stringValue
         variables["RFC2136_TSIG_KEY"] = solver["tsigKeyName"]?.stringValue
-        if let algorithm = solver["tsigAlgorithm"]?.stringValue {
-            variables["RFC2136_TSIG_ALGORITHM"] = legoAlgorithmName(algorithm)
+        // cert-manager signs with HMACMD5 when the solver names no algorithm.
+        if variables["RFC2136_TSIG_KEY"] != nil {
+            variables["RFC2136_TSIG_ALGORITHM"] = legoAlgorithmName(solver["tsigAlgorithm"]?.stringValue ?? "HMACMD5")
         }
         if let reference = solver["tsigSecretSecretRef"], let name = reference["name"]?.stringValue {
             let key = reference["key"]?.stringValue ?? "tsig-secret-key"

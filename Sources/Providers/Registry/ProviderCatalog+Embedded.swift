@@ -7,6 +7,27 @@ extension ProviderCatalog {
   "schemaVersion": 1,
   "providers": [
     {
+      "code": "cloudflare",
+      "envPrefix": "CLOUDFLARE",
+      "name": "Cloudflare",
+      "description": "Cloudflare DNS through its API v4, with an API token (Zone:Read and DNS:Edit) or the legacy email and global API key.",
+      "documentation": "https://developers.cloudflare.com/api/resources/dns/subresources/records/",
+      "certManagerSolver": "cloudflare",
+      "credentials": [
+        { "env": "CLOUDFLARE_DNS_API_TOKEN", "description": "API token with DNS:Edit on the zone (also CF_DNS_API_TOKEN)", "required": false, "secret": true },
+        { "env": "CLOUDFLARE_ZONE_API_TOKEN", "description": "A separate token with Zone:Read, when the DNS token lacks it (also CF_ZONE_API_TOKEN)", "required": false, "secret": true },
+        { "env": "CLOUDFLARE_EMAIL", "description": "Account email, with the legacy global API key (also CF_API_EMAIL)", "required": false, "secret": false },
+        { "env": "CLOUDFLARE_API_KEY", "description": "Legacy global API key (also CF_API_KEY)", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "CLOUDFLARE_BASE_URL", "description": "The API's base URL (default https://api.cloudflare.com/client/v4)" },
+        { "env": "CLOUDFLARE_TTL", "description": "TTL of the TXT record, in seconds (at least 60)" },
+        { "env": "CLOUDFLARE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "CLOUDFLARE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "pdns",
       "envPrefix": "PDNS",
       "name": "PowerDNS Authoritative (HTTP API)",

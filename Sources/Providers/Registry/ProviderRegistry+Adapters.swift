@@ -3,6 +3,7 @@
 extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
+        CloudflareProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
         WebhookProvider.self,

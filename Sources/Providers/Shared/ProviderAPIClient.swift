@@ -1,6 +1,7 @@
 public import CertCore
 public import Foundation
 import Logging
+import Synchronization
 
 /// A provider's HTTP API, as every HTTP adapter uses it: JSON in and out, the adapter's own
 /// authentication headers (or a signing step), bounded retries when the API says to slow down
@@ -22,32 +23,45 @@ public struct ProviderAPIClient: Sendable {
     public var maxRetries: Int
     /// The longest Retry-After worth waiting for; a longer one fails the request at once.
     public var longestRetryWait: Duration
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR` as the local environment sets them.
+    var trustSettings: [String: String]
 
-    public init(provider: String, baseURL: String, headers: HTTPHeaders = [:], sign: (@Sendable (inout HTTPRequest) async throws -> Void)? = nil, maxRetries: Int = 4, longestRetryWait: Duration = .seconds(30)) {
-        self.provider = provider
+    /// A client for `baseURL`; `settings` gives the provider's code and the trust the local
+    /// environment asks for.
+    public init(settings: ProviderSettings, baseURL: String, headers: HTTPHeaders = [:], sign: (@Sendable (inout HTTPRequest) async throws -> Void)? = nil, maxRetries: Int = 4, longestRetryWait: Duration = .seconds(30)) {
+        self.provider = settings.entry.code
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.headers = headers
         self.sign = sign
         self.maxRetries = maxRetries
         self.longestRetryWait = longestRetryWait
+        self.trustSettings = settings.environment.local.filter { $0.key == "SSL_CERT_FILE" || $0.key == "SSL_CERT_DIR" }
     }
 
     static let logger = Logger(label: "kubectl-certs.providers.api")
 
-    /// One client for every provider of this process: the trust is the process's.
-    static let http: Result<HTTPClient, ProviderError> = {
-        do {
-            // The transport's own debug lines show whole URLs, and some APIs take credentials in
-            // the query: this client logs each call itself, without the query.
-            var quiet = Logger(label: "kubectl-certs.providers.http")
-            quiet.logLevel = .info
-            return .success(try HTTPClient(configuration: HTTPClientConfiguration(trust: try trust(environment: ProcessInfo.processInfo.environment), timeout: .seconds(30)), logger: quiet))
-        } catch let error as ProviderError {
-            return .failure(error)
-        } catch {
-            return .failure(ProviderError(.configuration, provider: nil, "the HTTP client for DNS provider APIs could not be set up: \(error)"))
+    /// One HTTP client per trust setting, shared by every provider of this process.
+    private static let clients = Mutex<[[String: String]: HTTPClient]>([:])
+
+    static func http(trust settings: [String: String]) throws(ProviderError) -> HTTPClient {
+        let made: Result<HTTPClient, ProviderError> = clients.withLock { clients in
+            if let existing = clients[settings] { return .success(existing) }
+            do {
+                // The transport's own debug lines show whole URLs, and some APIs take credentials
+                // in the query: this client logs each call itself, without the query.
+                var quiet = Logger(label: "kubectl-certs.providers.http")
+                quiet.logLevel = .info
+                let client = try HTTPClient(configuration: HTTPClientConfiguration(trust: try trust(environment: settings), timeout: .seconds(30)), logger: quiet)
+                clients[settings] = client
+                return .success(client)
+            } catch let error as ProviderError {
+                return .failure(error)
+            } catch {
+                return .failure(ProviderError(.configuration, provider: nil, "the HTTP client for DNS provider APIs could not be set up: \(error)"))
+            }
         }
-    }()
+        return try made.get()
+    }
 
     /// The system store, plus the certificates of `SSL_CERT_FILE` and of the PEM files in `SSL_CERT_DIR`.
     static func trust(environment: [String: String]) throws(ProviderError) -> HTTPClientConfiguration.Trust {
@@ -74,7 +88,7 @@ public struct ProviderAPIClient: Sendable {
     /// zone example.com").
     @discardableResult
     public func send(_ method: String, _ path: String, query: [(String, String)] = [], json: JSONValue? = nil, body: Data? = nil, headers extra: HTTPHeaders = [:], accept: Set<Int> = [], doing: String) async throws -> HTTPResponse {
-        let http = try Self.http.get()
+        let http = try Self.http(trust: trustSettings)
         var components = URLComponents(string: baseURL + path)
         if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
         guard let url = components?.url?.absoluteString else {

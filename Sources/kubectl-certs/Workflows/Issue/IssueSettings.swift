@@ -94,7 +94,10 @@ struct SolverCredentials {
             return String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let (code, variables) = try await ProviderRegistry.variables(forCertManagerSolver: field, solver: block, context: context)
-        // Only what the issuer says: a variable of this shell must not change where its records go.
-        return (code, ProviderEnvironment(supplied: variables, suppliedBy: "the \(field) solver of \(issuer)", cluster: .init(client: client, resourceNamespace: secretNamespace)))
+        // Credentials only from the issuer: a credential of this shell must not change where its
+        // records go. This shell's settings (base URL, TTL, timeouts) and trust still apply.
+        let settings = Set(ProviderRegistry.catalog.entry(code: code)?.settings.map(\.env) ?? []).union(["SSL_CERT_FILE", "SSL_CERT_DIR"])
+        let local = ProcessInfo.processInfo.environment.filter { settings.contains($0.key) }
+        return (code, ProviderEnvironment(local: local, supplied: variables, suppliedBy: "the \(field) solver of \(issuer)", cluster: .init(client: client, resourceNamespace: secretNamespace)))
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A stand-in for a hosted provider's HTTP API (lab/provider-apis/<provider>.py) that checks
+/// each request as the provider documents it and publishes what it stores into a real lab zone
+/// through the BIND primary, so conformance and issuance run through real DNS.
+public final class ProviderAPILab: Sendable {
+    public let server: ServerProcess
+    public let baseURL: String
+    public let zone: String
+    /// The lab's nameservers for `zone`.
+    public let nameservers: [String]
+    /// Trust for the stand-in's HTTPS: the lab CA, as a user's SSL_CERT_FILE.
+    public let trust: [String: String]
+
+    /// `credentials` are what the stand-in accepts (e.g. ["token": "…"]).
+    public init(_ provider: String, credentials: [String: String]) throws {
+        let caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
+        let ca = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
+        zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
+        let primary = try Lab.require("LAB_DNS_PRIMARY", component: "dns")
+        nameservers = [primary, try Lab.require("LAB_DNS_SECONDARY", component: "dns")]
+        let keyName = try Lab.require("LAB_TSIG_KEY", component: "dns")
+        let keyFile = Lab.directory.appendingPathComponent("dns/keys/\(keyName).key").path
+        let script = Lab.repositoryRoot.appendingPathComponent("lab/provider-apis/provider_api.py").path
+        var arguments = [script, "--provider", provider, "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
+                         "--zone", zone, "--nameserver", "\(primary):\(try Lab.require("LAB_DNS_PORT", component: "dns"))", "--key-file", keyFile]
+        for (name, value) in credentials.sorted(by: { $0.key < $1.key }) { arguments += ["--credential", "\(name)=\(value)"] }
+        server = try ServerProcess("python3", arguments)
+        baseURL = "https://127.0.0.1:\(server.port)"
+        trust = ["SSL_CERT_FILE": caBundle]
+    }
+
+    /// Queues `count` answers of `status` (with `headers`) before the next API requests.
+    public func fault(status: Int, count: Int, headers: [String: String] = [:]) async throws {
+        _ = try await control("POST", "/_lab/faults", body: ["status": status, "count": count, "headers": headers])
+    }
+
+    /// Every API request the stand-in received: method, path, query, header names, body.
+    public func requests() async throws -> [[String: Any]] {
+        (try JSONSerialization.jsonObject(with: try await control("GET", "/_lab/requests")) as? [[String: Any]]) ?? []
+    }
+
+    private func control(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Data {
+        var arguments = ["-sS", "--fail", "--cacert", trust["SSL_CERT_FILE"] ?? "", "-X", method, baseURL + path]
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)] }
+        let result = try await Subprocess.run("curl", arguments)
+        return Data(result.stdout.utf8)
+    }
+}
