@@ -5,5 +5,6 @@ extension ProviderRegistry {
     static let adapters: [any DNSProviderAdapter.Type] = [
         PowerDNSProvider.self,
         RFC2136Provider.self,
+        Route53Provider.self,
     ]
 }
