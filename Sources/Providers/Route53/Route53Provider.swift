@@ -104,7 +104,7 @@ public struct Route53Provider: DNSProviderAdapter {
     /// public zones only unless `AWS_PRIVATE_ZONE=true` (then private ones only, as lego).
     func hostedZone(for record: ChallengeRecord) async throws -> HostedZone {
         if let hostedZoneID { return HostedZone(id: hostedZoneID, name: record.zone) }
-        let doing = "finding the hosted zone of \(record.fqdn)"
+        let doing = "finding the hosted zone of \(record.fqdn) (zone \(record.zone))"
         var candidates: [String] = []
         var name: String? = record.fqdn
         while let current = name, current != "." {
