@@ -135,7 +135,8 @@ public struct Route53Provider: DNSProviderAdapter {
             }
         }
         let kind = privateZone ? "private" : "public"
-        var text = "\(doing): no \(kind) hosted zone of this account is named \(candidates.dropFirst().joined(separator: ", ")) or \(record.fqdn)"
+        let names = candidates.count > 1 ? candidates.dropLast().joined(separator: ", ") + " or " + (candidates.last ?? "") : record.fqdn
+        var text = "\(doing): no \(kind) hosted zone of this account is named \(names)"
         if !passedOver.isEmpty { text += "; passed over the \(privateZone ? "public" : "private") zone(s) \(passedOver.joined(separator: ", ")) (AWS_PRIVATE_ZONE=\(privateZone ? "false" : "true") uses them)" }
         text += "; set AWS_HOSTED_ZONE_ID to name the zone"
         throw ProviderError(.rejected, provider: Self.code, text)
