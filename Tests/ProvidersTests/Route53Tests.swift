@@ -176,6 +176,37 @@ import Testing
         withExtendedLifetime(server) {}
     }
 
+    /// `kubectl certs dns check --dns route53 -vv` logs every API call, and neither a secret
+    /// access key, a web identity token, STS's session token nor a signature. (moto serves no
+    /// DNS: the probe is published, never seen, and removed.)
+    @Test func noSecretReachesTheVerboseLog_AgainstSignedMoto() async throws {
+        let (server, moto, endpoint) = try Self.signedMoto()
+        let resolver = try Lab.require("LAB_DNS_RESOLVER", component: "dns")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route53-vv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let token = "web-identity-token-\(UUID().uuidString)"
+        try token.write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
+        let admin = Route53Admin(endpoint: endpoint, accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
+        let ways = [
+            ["AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey],
+            ["AWS_ROLE_ARN": moto.roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": directory.appendingPathComponent("token").path],
+        ]
+        for credentials in ways {
+            let name = "vv-\(UInt32.random(in: 0...UInt32.max)).\(moto.zone.dropLast())"
+            let environment = credentials.merging(["AWS_ENDPOINT_URL": endpoint, "HOME": "/nonexistent", "NO_COLOR": "1"]) { $1 }
+            let result = try await Subprocess.run(binary, ["dns", "check", "-d", name, "--dns", "route53", "--dns-resolver", resolver, "--propagation-timeout", "1s", "-vv"], environment: environment)
+            let output = result.stdout + result.stderr
+            #expect(result.status == 6, "\(output)")
+            #expect(output.contains("route53: POST \(endpoint)/2013-04-01/hostedzone/\(moto.zoneID)/rrset/ -> 200"), "\(output)")
+            for secret in [moto.secretAccessKey, token, "Authorization", "Signature=", "X-Amz-Security-Token", "SessionToken", "FQoGZXIvYXdz"] {
+                #expect(!output.contains(secret), "\(secret) in the output:\n\(output)")
+            }
+            #expect(try await admin.values(at: "_acme-challenge.\(name).", zoneID: moto.zoneID) == [], "the probe was not removed")
+        }
+        withExtendedLifetime(server) {}
+    }
+
     @Test func privateZonesArePassedOverUnlessAsked_AgainstMoto() async throws {
         let lab = try LabMoto()
         let admin = lab.admin
