@@ -73,8 +73,8 @@ enum Route53TestServers {
     /// optionally `zones`). It answers the first `throttle` requests 400 Throttling, as Route 53
     /// does; serves ListHostedZonesByName from `zones` one zone per page, as Route 53 pages
     /// (sorted by name with the labels reversed; `dnsname` + `hostedzoneid` say where
-    /// a page starts; IsTruncated, NextDNSName, NextHostedZoneId); and forwards everything else
-    /// to moto. Each request is printed as `REQUEST <method> <path>?<query> <answer status>`.
+    /// a page starts; IsTruncated, NextDNSName, NextHostedZoneId); forwards everything else
+    /// to moto, reporting each change PENDING until GetChange has been asked `pending` times. Each request is printed as `REQUEST <method> <path>?<query> <answer status>`.
     static let route53Stub = #"""
         import http.server, json, sys, threading, urllib.error, urllib.parse, urllib.request
         config = json.loads(sys.argv[1])
@@ -127,6 +127,17 @@ enum Route53TestServers {
                             status, data = answer.status, answer.read()
                     except urllib.error.HTTPError as error:
                         status, data = error.code, error.read()
+                    # A change stays PENDING until GetChange has been asked `pending` times.
+                    is_change = (self.command == "POST" and path.endswith("/rrset/")) or "/change/" in path
+                    if is_change and status == 200:
+                        with lock:
+                            if "/change/" in path:
+                                state["asked"] = state.get("asked", 0) + 1
+                                still = state["asked"] < config.get("pending", 0)
+                            else:
+                                still = config.get("pending", 0) > 0
+                        if still:
+                            data = data.replace(b"INSYNC", b"PENDING")
                 print(f"REQUEST {self.command} {self.path} {status}", flush=True)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml")

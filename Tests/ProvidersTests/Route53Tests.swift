@@ -286,6 +286,24 @@ import Testing
         #expect(requests.count == 3, "\(requests)")
     }
 
+    @Test func aChangeIsWaitedForUntilInSyncWithinTheTimeout_AgainstMoto() async throws {
+        let lab = try LabMoto()
+        let stub = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 3}"#])
+        let environment = lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(stub.port)", "AWS_HOSTED_ZONE_ID": lab.zoneID, "AWS_POLLING_INTERVAL": "1s"]) { $1 }
+        let record = Self.record(lab.zone)
+        try await configuredProvider(environment, code: "route53").present(record)
+        let asked = await Self.lines(of: stub, atLeast: 6).filter { $0.contains(" GET /2013-04-01/change/") }
+        #expect(asked.count == 3, "GetChange until INSYNC: \(asked)")
+        try await configuredProvider(lab.environment, code: "route53").cleanUp(record)
+
+        let never = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 1000}"#])
+        let impatient = try configuredProvider(environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(never.port)", "AWS_PROPAGATION_TIMEOUT": "2s"]) { $1 }, code: "route53")
+        let stuck = Self.record(lab.zone)
+        let error = await #expect(throws: ProviderError.self) { try await impatient.present(stuck) }
+        #expect(error?.message.contains("was still PENDING after 2.0 seconds (AWS_PROPAGATION_TIMEOUT)") == true, "\(error?.message ?? "")")
+        try await configuredProvider(lab.environment, code: "route53").cleanUp(stuck)
+    }
+
     @Test func settingsProblemsAreReportedTogetherWithoutSecrets() {
         let secret = "secret-\(UUID().uuidString)"
         let error = #expect(throws: ProviderError.self) {
