@@ -69,9 +69,10 @@ enum Route53TestServers {
         sys.stdin.read()
         """#
 
-    /// A Route 53 stand-in in front of moto (its argument: JSON with `target`, `throttle` and
-    /// optionally `zones`). It answers the first `throttle` requests 400 Throttling, as Route 53
-    /// does; serves ListHostedZonesByName from `zones` one zone per page, as Route 53 pages
+    /// A Route 53 stand-in in front of moto (its argument: JSON with `target`, and optionally
+    /// `throttle`, `refuseDeletes`, `zones`, `pending`). It answers the first `throttle` requests
+    /// 400 Throttling, as Route 53 does; the first `refuseDeletes` DELETE changes 400
+    /// InvalidChangeBatch, as Route 53 does when the set changed since it was read; serves ListHostedZonesByName from `zones` one zone per page, as Route 53 pages
     /// (sorted by name with the labels reversed; `dnsname` + `hostedzoneid` say where
     /// a page starts; IsTruncated, NextDNSName, NextHostedZoneId); forwards everything else
     /// to moto, reporting each change PENDING until GetChange has been asked `pending` times. Each request is printed as `REQUEST <method> <path>?<query> <answer status>`.
@@ -115,8 +116,16 @@ enum Route53TestServers {
                     throttle = state["throttled"] < config.get("throttle", 0)
                     if throttle:
                         state["throttled"] += 1
+                refuse = False
+                if b"<Action>DELETE</Action>" in body:
+                    with lock:
+                        refuse = state.get("refused", 0) < config.get("refuseDeletes", 0)
+                        if refuse:
+                            state["refused"] = state.get("refused", 0) + 1
                 if throttle:
                     status, data = 400, b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>stub</RequestId></ErrorResponse>"
+                elif refuse:
+                    status, data = 400, b"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>[Tried to delete resource record set but the values provided do not match the current values]</Message></Error><RequestId>stub</RequestId></ErrorResponse>"
                 elif path.endswith("/hostedzonesbyname") and "zones" in config:
                     status, data = 200, zones_page(urllib.parse.parse_qs(query))
                 else:

@@ -304,6 +304,20 @@ import Testing
         try await configuredProvider(lab.environment, code: "route53").cleanUp(stuck)
     }
 
+    /// Route 53 refuses a DELETE that does not match the set as it is now (another writer
+    /// changed it since it was read): the set is read again and the change made again.
+    @Test func aDeleteThatNoLongerMatchesIsRetriedFromAFreshRead_AgainstMoto() async throws {
+        let lab = try LabMoto()
+        let stub = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "refuseDeletes": 1}"#])
+        let provider = try configuredProvider(lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(stub.port)", "AWS_HOSTED_ZONE_ID": lab.zoneID]) { $1 }, code: "route53")
+        let record = Self.record(lab.zone)
+        try await provider.present(record)
+        try await provider.cleanUp(record)
+        #expect(try await lab.admin.values(at: record.fqdn, zoneID: lab.zoneID) == [])
+        let changes = await Self.lines(of: stub, atLeast: 8).filter { $0.contains("POST /2013-04-01/hostedzone/\(lab.zoneID)/rrset/") }
+        #expect(changes.map { $0.split(separator: " ").last.map(String.init) ?? "" } == ["200", "400", "200"], "\(changes)")
+    }
+
     @Test func settingsProblemsAreReportedTogetherWithoutSecrets() {
         let secret = "secret-\(UUID().uuidString)"
         let error = #expect(throws: ProviderError.self) {
