@@ -13,7 +13,9 @@ import Testing
 /// `makeProvider` builds the adapter with good credentials, `makeWrongProvider` with a wrong
 /// one, `makeUnreachableProvider` one pointed at an address where nothing listens;
 /// `nameservers` are the addresses of every authoritative nameserver of `zone`;
-/// `isClearCredentialError` judges the wrong credential's error message.
+/// `isClearCredentialError` judges the wrong credential's error message. `readValues`, when
+/// given, reads the TXT set at a name instead of asking `nameservers` (for an API test server
+/// that serves no DNS, e.g. moto for Route 53): the set is then read back through the API.
 func runProviderConformance(
     makeProvider: () throws -> any DNSProvider,
     makeWrongProvider: () throws -> any DNSProvider,
@@ -21,7 +23,8 @@ func runProviderConformance(
     zone: String,
     nameservers: [DNSServer],
     isClearCredentialError: (String) -> Bool,
-    timeout: Duration = .seconds(30)
+    timeout: Duration = .seconds(30),
+    readValues: (@Sendable (_ fqdn: String) async throws -> Set<String>)? = nil
 ) async throws {
     let provider = try makeProvider()
     let label = "conf-\(UInt32.random(in: 0...UInt32.max))"
@@ -32,23 +35,29 @@ func runProviderConformance(
     let servers = nameservers.enumerated().map { Nameserver(name: "ns\($0.offset + 1).conformance.", addresses: [$0.element]) }
     let checker = PropagationChecker(policy: PropagationPolicy(timeout: timeout, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))))
 
-    /// Waits until every server's TXT set at `fqdn` is exactly `expected`.
+    /// Waits until every server's TXT set at `fqdn` (or the API's, with `readValues`) is exactly `expected`.
     func expectEverywhere(_ expected: Set<String>, _ comment: Comment) async throws {
-        var last: [DNSServer: Set<String>] = [:]
+        var last: [String: Set<String>] = [:]
         let deadline = ContinuousClock.now + timeout
         repeat {
-            for server in nameservers {
-                last[server] = Set(try await DNSResolver.direct(server).query(fqdn, .txt).txtValues(at: fqdn))
+            if let readValues {
+                last = ["the API": try await readValues(fqdn)]
+            } else {
+                for server in nameservers {
+                    last["\(server)"] = Set(try await DNSResolver.direct(server).query(fqdn, .txt).txtValues(at: fqdn))
+                }
             }
             if last.values.allSatisfy({ $0 == expected }) { return }
             try await Task.sleep(for: .milliseconds(200))
         } while ContinuousClock.now < deadline
-        Issue.record("\(comment): expected \(expected.sorted()) on every nameserver, last saw \(last.mapValues { $0.sorted() })")
+        Issue.record("\(comment): expected \(expected.sorted()) \(readValues == nil ? "on every nameserver" : "through the API"), last saw \(last.mapValues { $0.sorted() })")
     }
 
     do {
         try await provider.present(first)
-        try await checker.waitUntilVisible([RecordExpectation(fqdn: fqdn, value: first.value, nameservers: servers)])
+        if readValues == nil {
+            try await checker.waitUntilVisible([RecordExpectation(fqdn: fqdn, value: first.value, nameservers: servers)])
+        }
         try await expectEverywhere([first.value], "after presenting the first value")
 
         try await provider.present(second)

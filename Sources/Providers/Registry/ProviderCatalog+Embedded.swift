@@ -84,6 +84,41 @@ extension ProviderCatalog {
         { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "route53",
+      "envPrefix": "AWS",
+      "name": "Amazon Route 53",
+      "description": "Amazon Route 53 hosted zones, with credentials found as the AWS SDKs find them: keys, profiles, web identity, assumed roles.",
+      "documentation": "https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
+      "certManagerSolver": "route53",
+      "credentials": [
+        { "env": "AWS_ACCESS_KEY_ID", "description": "Access key ID (with AWS_SECRET_ACCESS_KEY); without it a web identity or a profile is used", "required": false, "secret": true },
+        { "env": "AWS_SECRET_ACCESS_KEY", "description": "Secret access key", "required": false, "secret": true },
+        { "env": "AWS_SESSION_TOKEN", "description": "Session token of temporary credentials", "required": false, "secret": true },
+        { "env": "AWS_ROLE_ARN", "description": "Role assumed with the web identity token (with AWS_WEB_IDENTITY_TOKEN_FILE, as EKS sets them)", "required": false, "secret": false },
+        { "env": "AWS_WEB_IDENTITY_TOKEN_FILE", "description": "File holding the web identity (OIDC) token", "required": false, "secret": false, "localPath": true },
+        { "env": "AWS_PROFILE", "description": "Profile of the shared credentials and config files (default: default)", "required": false, "secret": false, "localPath": true },
+        { "env": "AWS_SHARED_CREDENTIALS_FILE", "description": "The shared credentials file (default ~/.aws/credentials)", "required": false, "secret": false, "localPath": true },
+        { "env": "AWS_CONFIG_FILE", "description": "The config file (default ~/.aws/config)", "required": false, "secret": false, "localPath": true },
+        { "env": "AWS_ASSUME_ROLE_ARN", "description": "Role assumed (STS AssumeRole) with the credentials found", "required": false, "secret": false },
+        { "env": "AWS_EXTERNAL_ID", "description": "External ID for AWS_ASSUME_ROLE_ARN", "required": false, "secret": false }
+      ],
+      "settings": [
+        { "env": "AWS_REGION", "description": "Region for STS (else AWS_DEFAULT_REGION, the profile's, or us-east-1; Route 53 itself is global)" },
+        { "env": "AWS_DEFAULT_REGION", "description": "Region, when AWS_REGION is unset" },
+        { "env": "AWS_HOSTED_ZONE_ID", "description": "The hosted zone to use (default: the zone whose name is the longest suffix of the record's name)" },
+        { "env": "AWS_PRIVATE_ZONE", "description": "true to use private hosted zones instead of public ones" },
+        { "env": "AWS_ROLE_SESSION_NAME", "description": "Session name of assumed roles (default kubectl-certs-<time>)" },
+        { "env": "AWS_MAX_RETRIES", "description": "How many times a throttled request is retried (default 5)" },
+        { "env": "AWS_ENDPOINT_URL", "description": "Endpoint of every AWS API used (e.g. a test server)" },
+        { "env": "AWS_ENDPOINT_URL_ROUTE_53", "description": "Endpoint of Route 53 (wins over AWS_ENDPOINT_URL)" },
+        { "env": "AWS_ENDPOINT_URL_STS", "description": "Endpoint of STS (wins over AWS_ENDPOINT_URL)" },
+        { "env": "AWS_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "AWS_PROPAGATION_TIMEOUT", "description": "How long to wait for Route 53 to report a change INSYNC and for every nameserver to serve the record" },
+        { "env": "AWS_POLLING_INTERVAL", "description": "The longest pause between two checks" }
+      ],
+      "defaults": { "ttl": 10, "propagationTimeout": "2m", "pollingInterval": "4s" }
     }
   ]
 }

@@ -6,6 +6,7 @@ extension ProviderRegistry {
         CloudflareProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
+        Route53Provider.self,
         WebhookProvider.self,
     ]
 }

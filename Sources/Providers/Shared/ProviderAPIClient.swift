@@ -29,13 +29,19 @@ public struct ProviderAPIClient: Sendable {
     /// A client for `baseURL`; `settings` gives the provider's code and the trust the local
     /// environment asks for.
     public init(settings: ProviderSettings, baseURL: String, headers: HTTPHeaders = [:], sign: (@Sendable (inout HTTPRequest) async throws -> Void)? = nil, maxRetries: Int = 4, longestRetryWait: Duration = .seconds(30)) {
-        self.provider = settings.entry.code
+        self.init(provider: settings.entry.code, trustedBy: settings.environment.local, baseURL: baseURL, headers: headers, sign: sign, maxRetries: maxRetries, longestRetryWait: longestRetryWait)
+    }
+
+    /// The same for a client made outside an adapter's `init`: `environment` is the local
+    /// environment whose `SSL_CERT_FILE` / `SSL_CERT_DIR` say what to trust.
+    public init(provider: String, trustedBy environment: [String: String], baseURL: String, headers: HTTPHeaders = [:], sign: (@Sendable (inout HTTPRequest) async throws -> Void)? = nil, maxRetries: Int = 4, longestRetryWait: Duration = .seconds(30)) {
+        self.provider = provider
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.headers = headers
         self.sign = sign
         self.maxRetries = maxRetries
         self.longestRetryWait = longestRetryWait
-        self.trustSettings = settings.environment.local.filter { $0.key == "SSL_CERT_FILE" || $0.key == "SSL_CERT_DIR" }
+        self.trustSettings = environment.filter { $0.key == "SSL_CERT_FILE" || $0.key == "SSL_CERT_DIR" }
     }
 
     static let logger = Logger(label: "kubectl-certs.providers.api")
