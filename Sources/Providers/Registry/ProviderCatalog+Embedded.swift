@@ -44,6 +44,75 @@ extension ProviderCatalog {
         { "env": "RFC2136_DNS_TIMEOUT", "description": "How long to wait for the nameserver's answer to one update (default 10s)" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "exec",
+      "envPrefix": "EXEC",
+      "name": "External program (lego's exec protocol)",
+      "description": "Runs a program of yours as `EXEC_PATH present|cleanup FQDN VALUE`, exactly as lego does, so existing lego hook scripts work unchanged; calls run one at a time.",
+      "documentation": "https://go-acme.github.io/lego/dns/exec/",
+      "credentials": [
+        { "env": "EXEC_PATH", "description": "The program to run; it gets this process's environment, and only the FQDN and TXT value as arguments", "required": true, "secret": false, "localPath": true }
+      ],
+      "settings": [
+        { "env": "EXEC_MODE", "description": "RAW (lego's `present|cleanup -- DOMAIN TOKEN KEYAUTH`) is not supported yet; leave unset" },
+        { "env": "EXEC_TIMEOUT", "description": "How long one call may run before it is stopped (default 60s)" },
+        { "env": "EXEC_SEQUENCE_INTERVAL", "description": "The pause between two calls of the program (default none)" },
+        { "env": "EXEC_TTL", "description": "TTL of the TXT record, in seconds (the program decides whether to use it)" },
+        { "env": "EXEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "EXEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "httpreq",
+      "envPrefix": "HTTPREQ",
+      "name": "HTTP request (lego's httpreq protocol)",
+      "description": "POSTs {\"fqdn\", \"value\"} as JSON to ENDPOINT/present and ENDPOINT/cleanup of a web service of yours, exactly as lego does.",
+      "documentation": "https://go-acme.github.io/lego/dns/httpreq/",
+      "credentials": [
+        { "env": "HTTPREQ_ENDPOINT", "description": "The service's base URL; /present and /cleanup are appended", "required": true, "secret": false },
+        { "env": "HTTPREQ_USERNAME", "description": "User name for HTTP basic authentication", "required": false, "secret": false },
+        { "env": "HTTPREQ_PASSWORD", "description": "Password for HTTP basic authentication", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "HTTPREQ_MODE", "description": "RAW (lego's {\"domain\", \"token\", \"keyAuth\"}) is not supported yet; leave unset" },
+        { "env": "HTTPREQ_HTTP_TIMEOUT", "description": "How long one request may take (default 30s)" },
+        { "env": "HTTPREQ_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "HTTPREQ_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "manual",
+      "envPrefix": "MANUAL",
+      "name": "Manual (you create each record)",
+      "description": "Prints each TXT record to create and waits for Enter on the terminal, then checks every nameserver; refuses to run without a terminal.",
+      "documentation": "https://go-acme.github.io/lego/dns/manual/",
+      "credentials": [],
+      "settings": [
+        { "env": "MANUAL_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record once Enter is pressed" },
+        { "env": "MANUAL_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "acme-dns",
+      "envPrefix": "ACME_DNS",
+      "name": "acme-dns",
+      "description": "An acme-dns server: each domain's _acme-challenge name is a CNAME to its account's subdomain there; a missing account is registered and the CNAME to create is shown. acme-dns keeps the two newest values and cannot delete.",
+      "documentation": "https://github.com/joohoi/acme-dns#api",
+      "certManagerSolver": "acmeDNS",
+      "credentials": [
+        { "env": "ACME_DNS_API_BASE", "description": "The acme-dns server's API URL, e.g. https://auth.example.org", "required": true, "secret": false },
+        { "env": "ACME_DNS_STORAGE_PATH", "description": "A JSON file mapping each domain to its account {username, password, fulldomain, subdomain, allowfrom}; new registrations are saved there (mode 0600)", "required": false, "secret": false, "localPath": true },
+        { "env": "ACME_DNS_ACCOUNTS_JSON", "description": "The same accounts JSON given inline instead of a file (what a cert-manager acmeDNS solver's accountSecretRef holds); no registration then", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "ACME_DNS_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "ACME_DNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     }
   ]
 }

@@ -3,6 +3,10 @@
 extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
+        ACMEDNSProvider.self,
+        ExecProvider.self,
+        HTTPReqProvider.self,
+        ManualProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
     ]
