@@ -67,12 +67,19 @@ struct ACMEDNSAccounts: Sendable {
         return accounts.first { DNSName.normalized($0.key) == wanted || DNSName.normalized($0.key) == DNSName.normalized("*." + domain) }?.value
     }
 
-    /// Adds `account` (as the server answered it) under `domain` to the storage file, keeping
-    /// every other entry as it was; the file is written whole, readable by its owner only.
-    func save(_ registered: JSONValue, for domain: String) throws(ProviderError) {
+    /// The file a new account for `domain` will be saved in; with inline accounts there is
+    /// none, and registering one would lose it.
+    func storagePath(for domain: String) throws(ProviderError) -> String {
         guard case .file(let path) = source else {
-            throw ProviderError(.configuration, provider: ACMEDNSProvider.code, "a new account for \(domain) cannot be saved: the accounts come from ACME_DNS_ACCOUNTS_JSON; set ACME_DNS_STORAGE_PATH, or register with acme-dns yourself and add the account to ACME_DNS_ACCOUNTS_JSON")
+            throw ProviderError(.configuration, provider: ACMEDNSProvider.code, "there is no account for \(domain) in ACME_DNS_ACCOUNTS_JSON, and a new one could not be saved; set ACME_DNS_STORAGE_PATH instead, or register with acme-dns yourself and add the account to ACME_DNS_ACCOUNTS_JSON")
         }
+        return path
+    }
+
+    /// Adds `registered` (the account as the server answered it) under `domain` to the storage
+    /// file at `path`, keeping every other entry as it was; the file is written whole, readable
+    /// by its owner only.
+    func save(_ registered: JSONValue, for domain: String, at path: String) throws(ProviderError) {
         var object = FileManager.default.fileExists(atPath: path) ? try raw() : [:]
         object[domain] = registered
         let temporary = path + ".tmp-\(UUID().uuidString)"

@@ -76,6 +76,7 @@ public struct ACMEDNSProvider: DNSProviderAdapter {
         if let account = accounts.account(for: domain, in: stored) {
             throw Self.cnameNeeded(domain: domain, fulldomain: account.fulldomain, new: false)
         }
+        let path = try accounts.storagePath(for: domain)
         // Wildcard and apex ask at the same moment: one registration per domain.
         return try await RecordSetLock.run("\(Self.code) register \(api.baseURL) \(domain)") { () async throws -> ACMEDNSAccount in
             if let account = accounts.account(for: domain, in: try accounts.load()) {
@@ -85,7 +86,7 @@ public struct ACMEDNSProvider: DNSProviderAdapter {
             guard let account = ACMEDNSAccount(registered) else {
                 throw ProviderError(.rejected, provider: Self.code, "registering an account for \(domain): the answer lacks one of username, password, fulldomain, subdomain")
             }
-            try accounts.save(registered, for: domain)
+            try accounts.save(registered, for: domain, at: path)
             Self.logger.debug("acme-dns: registered subdomain \(account.subdomain) for \(domain)")
             throw Self.cnameNeeded(domain: domain, fulldomain: account.fulldomain, new: true)
         }
