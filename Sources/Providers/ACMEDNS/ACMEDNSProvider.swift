@@ -94,7 +94,7 @@ public struct ACMEDNSProvider: DNSProviderAdapter {
 
     static func cnameNeeded(domain: String, fulldomain: String, new: Bool) -> ProviderError {
         let record = "_acme-challenge.\(domain). CNAME \(DNSName.normalized(fulldomain))"
-        let what = new ? "a new acme-dns account was registered for \(domain) and saved" : "the acme-dns account for \(domain) publishes at \(DNSName.normalized(fulldomain)), but _acme-challenge.\(domain) does not lead there"
+        let what = new ? "a new account was registered for \(domain) and saved" : "the acme-dns account for \(domain) publishes at \(DNSName.normalized(fulldomain)), but _acme-challenge.\(domain) does not lead there"
         return ProviderError(.configuration, provider: code, "\(what); create this record in \(domain)'s DNS, then run again: \(record)")
     }
 }
