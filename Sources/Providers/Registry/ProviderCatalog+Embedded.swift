@@ -58,7 +58,6 @@ extension ProviderCatalog {
         { "env": "EXEC_MODE", "description": "RAW (lego's `present|cleanup -- DOMAIN TOKEN KEYAUTH`) is not supported yet; leave unset" },
         { "env": "EXEC_TIMEOUT", "description": "How long one call may run before it is stopped (default 60s)" },
         { "env": "EXEC_SEQUENCE_INTERVAL", "description": "The pause between two calls of the program (default none)" },
-        { "env": "EXEC_TTL", "description": "TTL of the TXT record, in seconds (the program decides whether to use it)" },
         { "env": "EXEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
         { "env": "EXEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
@@ -91,6 +90,7 @@ extension ProviderCatalog {
       "documentation": "https://go-acme.github.io/lego/dns/manual/",
       "credentials": [],
       "settings": [
+        { "env": "MANUAL_TTL", "description": "TTL shown in each record to create, in seconds" },
         { "env": "MANUAL_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record once Enter is pressed" },
         { "env": "MANUAL_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
