@@ -147,6 +147,11 @@ import Testing
         _ = try ConfiguredProvider(code: code, environment: ProviderEnvironment(supplied: variables, suppliedBy: "ClusterIssuer acme"))
     }
 
+    @Test func theServerAndTheAccountsAreBothNeeded() {
+        let error = #expect(throws: ProviderError.self) { try configuredProvider(["ACME_DNS_PROPAGATION_TIMEOUT": "1m"], code: "acme-dns") }
+        #expect(error?.message.contains("missing ACME_DNS_API_BASE, ACME_DNS_STORAGE_PATH (or ACME_DNS_ACCOUNTS_JSON)") == true, "\(error?.message ?? "")")
+    }
+
     @Test func aStoragePathFromASecretIsRefused() {
         let environment = ProviderEnvironment(supplied: ["ACME_DNS_API_BASE": "https://auth.example.org", "ACME_DNS_STORAGE_PATH": "/etc/passwd"], suppliedBy: "Secret team/dns")
         let error = #expect(throws: ProviderError.self) { try ConfiguredProvider(code: "acme-dns", environment: environment) }

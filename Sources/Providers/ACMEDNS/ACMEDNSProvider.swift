@@ -27,9 +27,11 @@ public struct ACMEDNSProvider: DNSProviderAdapter {
             settings.missing("ACME_DNS_STORAGE_PATH (or ACME_DNS_ACCOUNTS_JSON)")
         }
         try settings.validate()
-        guard let base else { throw ProviderError(.configuration, provider: Self.code, "ACME_DNS_API_BASE is needed") }
+        guard let base, let source = inline.map(ACMEDNSAccounts.Source.inline) ?? path.map(ACMEDNSAccounts.Source.file) else {
+            throw ProviderError(.configuration, provider: Self.code, "ACME_DNS_API_BASE and ACME_DNS_STORAGE_PATH (or ACME_DNS_ACCOUNTS_JSON) are needed")
+        }
         api = ProviderAPIClient(provider: Self.code, baseURL: base)
-        accounts = ACMEDNSAccounts(source: inline.map { .inline($0) } ?? .file(path ?? ""))
+        accounts = ACMEDNSAccounts(source: source)
     }
 
     static let logger = Logger(label: "kubectl-certs.providers.acme-dns")
