@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -23,7 +22,7 @@ import Testing
         let domain = "manual\(UInt32.random(in: .min ... .max)).\(try Lab.require("LAB_DNS_ZONE", component: "dns"))"
         let fqdn = "_acme-challenge.\(domain)"
         let command = [binary, "dns", "check", "-d", domain, "--dns", "manual", "--dns-resolver", resolver, "--propagation-timeout", "30s"].joined(separator: " ")
-        let terminal = try PseudoTerminal(command)
+        let terminal = try PseudoTerminal(command, environment: ["NO_COLOR": "1"])
         var published: String?
         defer { if let published { try? LabDNS.update(fqdn, values: [published], remove: true) } }
 
@@ -39,64 +38,5 @@ import Testing
         #expect(status == 0, "\(terminal.output)")
         #expect(terminal.output.contains("you may delete this TXT value from zone"), "\(terminal.output)")
         #expect(terminal.output.contains("visible after"), "\(terminal.output)")
-    }
-}
-
-/// A command run on a pseudo-terminal by util-linux's `script`: what it prints (stdout and
-/// stderr together, as a terminal shows them) is collected, and text typed reaches it as keys.
-final class PseudoTerminal: Sendable {
-    private let process: Process
-    private let input: Pipe
-    private let collected = Collected()
-
-    private final class Collected: Sendable {
-        let text = Mutex("")
-    }
-
-    init(_ command: String) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["script", "-qfec", command, "/dev/null"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let collected = collected
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
-    }
-
-    var output: String { collected.text.withLock { $0 }.replacingOccurrences(of: "\r\n", with: "\n") }
-    var isRunning: Bool { process.isRunning }
-
-    /// The output once it contains `text` (waiting at most 60 s), or nil.
-    func waitFor(_ text: String) async -> String? {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if output.contains(text) { return output }
-            if !process.isRunning { return output.contains(text) ? output : nil }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
-    }
-
-    func type(_ text: String) throws {
-        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
-    }
-
-    func exitStatus() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.terminationStatus
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
     }
 }

@@ -1,5 +1,6 @@
 public import DNS01
 internal import Foundation
+internal import Synchronization
 
 /// The user creates each record by hand: it is printed on stderr, and the run waits for Enter
 /// on the terminal (`/dev/tty`, so it works while stdin and stdout are redirected); then the
@@ -35,7 +36,11 @@ public struct ManualProvider: DNSProviderAdapter {
         }
     }
 
+    /// The records whose deletion was already announced: a run may clean up a record twice.
+    private static let announced = Mutex<Set<ChallengeRecord>>([])
+
     public func cleanUp(_ record: ChallengeRecord) async throws {
+        guard Self.announced.withLock({ $0.insert(record).inserted }) else { return }
         Self.say("\nThe challenge is over: you may delete this TXT value from zone \(record.zone) (and only it):\n\n    \(record.fqdn) IN TXT \"\(record.value)\"\n")
     }
 

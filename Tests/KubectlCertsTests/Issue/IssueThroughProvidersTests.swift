@@ -127,4 +127,35 @@ import Testing
         #expect(result.stderr.contains("acme-dns has no delete"), "cleanup does not say why the values stay")
         #expect(!result.stderr.contains(account["password"]?.stringValue ?? "-") && !result.stdout.contains(account["password"]?.stringValue ?? "-"))
     }
+
+    /// `manual` on a terminal: each record is shown, the test creates it (as the user would) and
+    /// presses Enter; every nameserver is checked; each deletion is announced once, though the
+    /// issue workflow cleans up twice.
+    @Test func aWildcardAndItsApexThroughManualOnATerminal_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let base = "\(IssueLab.label()).\(lab.zone)"
+        let fqdn = "_acme-challenge.\(base)"
+        let command = (["kubectl", "certs", "issue", "-d", "'*.\(base)'", "-d", base, "--secret", "manual-tls", "-n", namespace, "--dns", "manual"] + lab.acmeFlags).joined(separator: " ")
+        let terminal = try PseudoTerminal(command, environment: lab.environment.filter { !$0.key.hasPrefix("RFC2136_") })
+        var published: [String] = []
+        defer { try? LabDNS.update(fqdn, values: published, remove: true) }
+        for prompt in 1...2 {
+            let output = try #require(await terminal.waitFor("Press Enter when it is in place", count: prompt), "prompt \(prompt) missing: \(terminal.output)")
+            let lines = output.split(separator: "\n").filter { $0.contains("\(fqdn). 120 IN TXT \"") }
+            let value = try #require(lines.last?.split(separator: "\"").dropFirst().first.map(String.init), "no record in \(output)")
+            #expect(!published.contains(value))
+            try LabDNS.update(fqdn, values: [value])
+            published.append(value)
+            try terminal.type("\n")
+        }
+        let status = await terminal.exitStatus()
+        #expect(status == 0, "\(terminal.output)")
+        try await expectIssued(lab, "manual-tls", namespace, base: base, provider: "manual")
+        let announcements = terminal.output.components(separatedBy: "you may delete this TXT value").count - 1
+        #expect(announcements == 2, "\(terminal.output)")
+        for value in published {
+            #expect(terminal.output.contains("\(fqdn). IN TXT \"\(value)\""))
+        }
+    }
 }
