@@ -7,6 +7,25 @@ extension ProviderCatalog {
   "schemaVersion": 1,
   "providers": [
     {
+      "code": "acme-dns",
+      "envPrefix": "ACME_DNS",
+      "name": "acme-dns",
+      "description": "An acme-dns server: each domain's _acme-challenge name is a CNAME to its account's subdomain there; a missing account is registered and the CNAME to create is shown. acme-dns keeps the two newest values and cannot delete.",
+      "documentation": "https://github.com/joohoi/acme-dns#api",
+      "certManagerSolver": "acmeDNS",
+      "credentials": [
+        { "env": "ACME_DNS_API_BASE", "description": "The acme-dns server's API URL, e.g. https://auth.example.org", "required": true, "secret": false },
+        { "env": "ACME_DNS_STORAGE_PATH", "description": "A JSON file mapping each domain to its account {username, password, fulldomain, subdomain, allowfrom}; new registrations are saved there (mode 0600)", "required": false, "secret": false, "localPath": true },
+        { "env": "ACME_DNS_ACCOUNTS_JSON", "description": "The same accounts JSON given inline instead of a file (what a cert-manager acmeDNS solver's accountSecretRef holds); no registration then", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "ACME_DNS_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "ACME_DNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    
+    },
+    {
       "code": "cloudflare",
       "envPrefix": "CLOUDFLARE",
       "name": "Cloudflare",
@@ -26,6 +45,57 @@ extension ProviderCatalog {
         { "env": "CLOUDFLARE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "exec",
+      "envPrefix": "EXEC",
+      "name": "External program (lego's exec protocol)",
+      "description": "Runs a program of yours as `EXEC_PATH present|cleanup FQDN VALUE`, exactly as lego does, so existing lego hook scripts work unchanged; calls run one at a time.",
+      "documentation": "https://go-acme.github.io/lego/dns/exec/",
+      "credentials": [
+        { "env": "EXEC_PATH", "description": "The program to run; it gets this process's environment, and only the FQDN and TXT value as arguments", "required": true, "secret": false, "localPath": true }
+      ],
+      "settings": [
+        { "env": "EXEC_MODE", "description": "RAW (lego's `present|cleanup -- DOMAIN TOKEN KEYAUTH`) is not supported yet; leave unset" },
+        { "env": "EXEC_TIMEOUT", "description": "How long one call may run before it is stopped (default 60s)" },
+        { "env": "EXEC_SEQUENCE_INTERVAL", "description": "The pause between two calls of the program (default none)" },
+        { "env": "EXEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "EXEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "httpreq",
+      "envPrefix": "HTTPREQ",
+      "name": "HTTP request (lego's httpreq protocol)",
+      "description": "POSTs {\"fqdn\", \"value\"} as JSON to ENDPOINT/present and ENDPOINT/cleanup of a web service of yours, exactly as lego does.",
+      "documentation": "https://go-acme.github.io/lego/dns/httpreq/",
+      "credentials": [
+        { "env": "HTTPREQ_ENDPOINT", "description": "The service's base URL; /present and /cleanup are appended", "required": true, "secret": false },
+        { "env": "HTTPREQ_USERNAME", "description": "User name for HTTP basic authentication", "required": false, "secret": false },
+        { "env": "HTTPREQ_PASSWORD", "description": "Password for HTTP basic authentication", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "HTTPREQ_MODE", "description": "RAW (lego's {\"domain\", \"token\", \"keyAuth\"}) is not supported yet; leave unset" },
+        { "env": "HTTPREQ_HTTP_TIMEOUT", "description": "How long one request may take (default 30s)" },
+        { "env": "HTTPREQ_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "HTTPREQ_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "manual",
+      "envPrefix": "MANUAL",
+      "name": "Manual (you create each record)",
+      "description": "Prints each TXT record to create and waits for Enter on the terminal, then checks every nameserver; refuses to run without a terminal.",
+      "documentation": "https://go-acme.github.io/lego/dns/manual/",
+      "credentials": [],
+      "settings": [
+        { "env": "MANUAL_TTL", "description": "TTL shown in each record to create, in seconds" },
+        { "env": "MANUAL_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record once Enter is pressed" },
+        { "env": "MANUAL_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
     },
     {
       "code": "pdns",
@@ -67,25 +137,6 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
     },
     {
-      "code": "webhook",
-      "envPrefix": "WEBHOOK",
-      "name": "cert-manager webhook solver",
-      "description": "Any cert-manager DNS-01 webhook solver installed in the cluster, called through the API server as cert-manager calls it.",
-      "documentation": "https://cert-manager.io/docs/configuration/acme/dns01/webhook/",
-      "certManagerSolver": "webhook",
-      "credentials": [
-        { "env": "WEBHOOK_GROUP_NAME", "description": "The solver's API group (the webhook's groupName)", "required": true, "secret": false },
-        { "env": "WEBHOOK_SOLVER_NAME", "description": "The solver's name within the group (solverName)", "required": true, "secret": false }
-      ],
-      "settings": [
-        { "env": "WEBHOOK_CONFIG", "description": "The solver's configuration, JSON (the issuer's webhook.config); Secrets by reference only" },
-        { "env": "WEBHOOK_TTL", "description": "TTL of the TXT record, in seconds" },
-        { "env": "WEBHOOK_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
-        { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
-      ],
-      "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
-    },
-    {
       "code": "route53",
       "envPrefix": "AWS",
       "name": "Amazon Route 53",
@@ -119,6 +170,25 @@ extension ProviderCatalog {
         { "env": "AWS_POLLING_INTERVAL", "description": "The longest pause between two checks" }
       ],
       "defaults": { "ttl": 10, "propagationTimeout": "2m", "pollingInterval": "4s" }
+    },
+    {
+      "code": "webhook",
+      "envPrefix": "WEBHOOK",
+      "name": "cert-manager webhook solver",
+      "description": "Any cert-manager DNS-01 webhook solver installed in the cluster, called through the API server as cert-manager calls it.",
+      "documentation": "https://cert-manager.io/docs/configuration/acme/dns01/webhook/",
+      "certManagerSolver": "webhook",
+      "credentials": [
+        { "env": "WEBHOOK_GROUP_NAME", "description": "The solver's API group (the webhook's groupName)", "required": true, "secret": false },
+        { "env": "WEBHOOK_SOLVER_NAME", "description": "The solver's name within the group (solverName)", "required": true, "secret": false }
+      ],
+      "settings": [
+        { "env": "WEBHOOK_CONFIG", "description": "The solver's configuration, JSON (the issuer's webhook.config); Secrets by reference only" },
+        { "env": "WEBHOOK_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "WEBHOOK_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
     }
   ]
 }

@@ -3,7 +3,11 @@
 extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
+        ACMEDNSProvider.self,
         CloudflareProvider.self,
+        ExecProvider.self,
+        HTTPReqProvider.self,
+        ManualProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
         Route53Provider.self,

@@ -33,6 +33,136 @@ import Testing
         #expect(result.stderr.contains("\(namespace)/pdns-tls: done in "))
         #expect(!result.stderr.contains(key) && !result.stdout.contains(key))
     }
+
+    /// What every issuance through a generic provider checks: the Secret covers exactly the two
+    /// names, is annotated with the provider, and its chain verifies against this run's Pebble.
+    func expectIssued(_ lab: IssueLab, _ secretName: String, _ namespace: String, base: String, provider: String) async throws {
+        let secret = try await lab.secret(secretName, namespace)
+        #expect(secret.annotations["kubectl-certs.io/dns-provider"] == provider)
+        let leaf = try #require(try Certificate.parseChain(pem: String(decoding: secret.data["tls.crt"] ?? Data(), as: UTF8.self)).first)
+        #expect(Set(leaf.dnsNames) == ["*.\(base)", base])
+        #expect(try lab.verifyChain(secret))
+    }
+
+    /// The lab's own BIND key file for its TSIG key, as a hook script or service would use it.
+    static func labKeyFile() throws -> String {
+        Lab.directory.appendingPathComponent("dns/keys/\(try Lab.require("LAB_TSIG_KEY", component: "dns")).key").path
+    }
+
+    @Test func aWildcardAndItsApexThroughAnExecHookScript_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let base = "\(IssueLab.label()).\(lab.zone)"
+        var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
+        environment["EXEC_PATH"] = Lab.repositoryRoot.appendingPathComponent("Tests/Servers/exec/nsupdate_hook.sh").path
+        // The script's own settings reach it through the environment, as lego's users give them.
+        environment["HOOK_NAMESERVER"] = lab.primary
+        environment["HOOK_ZONE"] = lab.zone
+        environment["HOOK_KEY_FILE"] = try Self.labKeyFile()
+        let result = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "*.\(base)", "-d", base, "--secret", "exec-tls", "-n", namespace, "--dns", "exec", "-vv"] + lab.acmeFlags, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        try await expectIssued(lab, "exec-tls", namespace, base: base, provider: "exec")
+        #expect(result.stderr.contains("nsupdate_hook.sh present _acme-challenge.\(base). "), "the hook calls are not logged at -vv")
+        #expect(result.stderr.contains("nsupdate_hook.sh cleanup _acme-challenge.\(base). "))
+        #expect(try LabDNS.txt("_acme-challenge.\(base)", at: lab.primary).isEmpty, "challenge records left behind")
+    }
+
+    @Test func aWildcardAndItsApexThroughAnHTTPReqService_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let base = "\(IssueLab.label()).\(lab.zone)"
+        let password = "httpreq-\(UUID().uuidString)"
+        let service = try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", Lab.repositoryRoot.appendingPathComponent("Tests/Servers/httpreq/httpreq_server.py").path,
+                                                "--zone", lab.zone, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--username", "acme"])
+        var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
+        environment["HTTPREQ_ENDPOINT"] = "http://127.0.0.1:\(service.port)"
+        environment["HTTPREQ_USERNAME"] = "acme"
+        environment["HTTPREQ_PASSWORD"] = password
+        let result = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "*.\(base)", "-d", base, "--secret", "httpreq-tls", "-n", namespace, "--dns", "httpreq", "-vv"] + lab.acmeFlags, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        try await expectIssued(lab, "httpreq-tls", namespace, base: base, provider: "httpreq")
+        func values(_ action: String) -> [String] {
+            service.outputLines.filter { $0.hasPrefix("\(action) _acme-challenge.\(base). ") }.compactMap { $0.split(separator: " ").last.map(String.init) }
+        }
+        #expect(values("PRESENT").count == 2)
+        // Every value presented was cleaned up (the issue workflow may clean up a value twice).
+        #expect(Set(values("CLEANUP")) == Set(values("PRESENT")))
+        #expect(try LabDNS.txt("_acme-challenge.\(base)", at: lab.primary).isEmpty, "challenge records left behind")
+        #expect(result.stderr.contains("httpreq: POST"), "the API calls are not logged at -vv")
+        #expect(!result.stderr.contains(password) && !result.stdout.contains(password))
+    }
+
+    /// CNAME delegation to acme-dns: the lab's example.test has the fixed record
+    /// `_acme-challenge.alias CNAME _acme-challenge.alias.delegated.test.` (its TSIG keys may add
+    /// TXT records only), so the acme-dns server hands out subdomain `_acme-challenge.alias` of
+    /// delegated.test at the registration, which the test makes with `POST /register` as acme-dns
+    /// users do, saving the account in the storage file the way lego does.
+    ///
+    /// acme-dns cannot delete: the two values stay served until newer ones replace them (lego
+    /// behaves the same), so instead of "nothing left behind" the test checks that the values
+    /// served are exactly the two this issuance sent.
+    @Test func aWildcardAndItsApexThroughACMEDNSByCNAME_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let delegated = try Lab.require("LAB_DNS_DELEGATED_ZONE", component: "dns")
+        let base = "alias.\(lab.zone)"
+        let fulldomain = "_acme-challenge.alias.\(delegated)"
+        let acmeDNS = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("Tests/Servers/acme-dns/acme_dns_server.py").path,
+                                                    "--zone", delegated, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--next-subdomain", "_acme-challenge.alias"])
+        let registration = try await Subprocess.run("curl", ["-sS", "-X", "POST", "http://127.0.0.1:\(acmeDNS.port)/register"])
+        let account = try JSONValue.decode(Data(registration.stdout.utf8))
+        #expect(account["fulldomain"]?.stringValue == fulldomain, "\(registration.stdout)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("acme-dns-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = directory.appendingPathComponent("accounts.json")
+        try JSONValue.object([base: account]).encoded().write(to: storage)
+
+        var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
+        environment["ACME_DNS_API_BASE"] = "http://127.0.0.1:\(acmeDNS.port)"
+        environment["ACME_DNS_STORAGE_PATH"] = storage.path
+        let result = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "*.\(base)", "-d", base, "--secret", "acme-dns-tls", "-n", namespace, "--dns", "acme-dns", "-vv"] + lab.acmeFlags, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        try await expectIssued(lab, "acme-dns-tls", namespace, base: base, provider: "acme-dns")
+        let sent = acmeDNS.outputLines.filter { $0.hasPrefix("UPDATE _acme-challenge.alias ") }.compactMap { $0.split(separator: " ").last.map(String.init) }
+        #expect(sent.count == 2, "\(acmeDNS.outputLines)")
+        let served = try LabDNS.txt(fulldomain, at: lab.primary)
+        // Both values stay (acme-dns cannot delete); other tests may publish at this name too.
+        #expect(Set(sent).isSubset(of: Set(served)), "served \(served), sent \(sent)")
+        #expect(result.stderr.contains("acme-dns has no delete"), "cleanup does not say why the values stay")
+        #expect(!result.stderr.contains(account["password"]?.stringValue ?? "-") && !result.stdout.contains(account["password"]?.stringValue ?? "-"))
+    }
+
+    /// `manual` on a terminal: each record is shown, the test creates it (as the user would) and
+    /// presses Enter; every nameserver is checked; each deletion is announced once, though the
+    /// issue workflow cleans up twice.
+    @Test func aWildcardAndItsApexThroughManualOnATerminal_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let base = "\(IssueLab.label()).\(lab.zone)"
+        let fqdn = "_acme-challenge.\(base)"
+        let command = (["kubectl", "certs", "issue", "-d", "'*.\(base)'", "-d", base, "--secret", "manual-tls", "-n", namespace, "--dns", "manual"] + lab.acmeFlags).joined(separator: " ")
+        let terminal = try PseudoTerminal(command, environment: lab.environment.filter { !$0.key.hasPrefix("RFC2136_") })
+        var published: [String] = []
+        defer { try? LabDNS.update(fqdn, values: published, remove: true) }
+        for prompt in 1...2 {
+            let output = try #require(await terminal.waitFor("Press Enter when it is in place", count: prompt), "prompt \(prompt) missing: \(terminal.output)")
+            let lines = output.split(separator: "\n").filter { $0.contains("\(fqdn). 120 IN TXT \"") }
+            let value = try #require(lines.last?.split(separator: "\"").dropFirst().first.map(String.init), "no record in \(output)")
+            #expect(!published.contains(value))
+            try LabDNS.update(fqdn, values: [value])
+            published.append(value)
+            try terminal.type("\n")
+        }
+        let status = await terminal.exitStatus()
+        #expect(status == 0, "\(terminal.output)")
+        try await expectIssued(lab, "manual-tls", namespace, base: base, provider: "manual")
+        let announcements = terminal.output.components(separatedBy: "you may delete this TXT value").count - 1
+        #expect(announcements == 2, "\(terminal.output)")
+        for value in published {
+            #expect(terminal.output.contains("\(fqdn). IN TXT \"\(value)\""))
+        }
+    }
 }
 
 /// The same through the stand-ins of hosted providers' APIs (lab/provider-apis), which publish

@@ -1,0 +1,89 @@
+public import DNS01
+internal import CertCore
+internal import Foundation
+internal import Logging
+internal import Synchronization
+
+/// Calls a program of the user's, exactly as lego's `exec` provider does, so existing hook
+/// scripts work unchanged: `$EXEC_PATH present FQDN VALUE` and `$EXEC_PATH cleanup FQDN VALUE`,
+/// with the process's environment. Only the FQDN and the TXT value (neither is secret) go into
+/// the arguments.
+///
+/// Hook scripts are written for lego, which never runs two at once: calls through one program
+/// run one after another, `EXEC_SEQUENCE_INTERVAL` apart when that is set.
+public struct ExecProvider: DNSProviderAdapter {
+    public static let code = "exec"
+    var program: HookProgram
+    var sequenceInterval: Duration?
+
+    public init(settings: inout ProviderSettings) throws(ProviderError) {
+        let path = settings.required("EXEC_PATH")
+        let mode = settings.choice("EXEC_MODE", among: ["RAW"])
+        let timeout = settings.duration("EXEC_TIMEOUT") ?? .seconds(60)
+        sequenceInterval = settings.duration("EXEC_SEQUENCE_INTERVAL")
+        if mode != nil {
+            settings.problem("EXEC_MODE=RAW is not supported yet: it passes the ACME token and key authorization, which kubectl-certs does not hand to DNS providers; unset EXEC_MODE to call the program as `EXEC_PATH present|cleanup FQDN VALUE`")
+        }
+        if let path, path.contains("/"), !FileManager.default.isExecutableFile(atPath: path) {
+            settings.problem("EXEC_PATH=\(path) is not an executable file")
+        }
+        try settings.validate()
+        guard let path else { throw ProviderError(.configuration, provider: Self.code, "EXEC_PATH is needed") }
+        program = HookProgram(path: path, timeout: timeout)
+    }
+
+    static let logger = Logger(label: "kubectl-certs.providers.exec")
+
+    /// When each program's last call ended, for `EXEC_SEQUENCE_INTERVAL`.
+    private static let lastCallEnded = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    public func present(_ record: ChallengeRecord) async throws {
+        try await call("present", record)
+    }
+
+    public func cleanUp(_ record: ChallengeRecord) async throws {
+        try await call("cleanup", record)
+    }
+
+    private func call(_ action: String, _ record: ChallengeRecord) async throws {
+        let arguments = [action, record.fqdn, record.value]
+        let shown = ([program.path] + arguments).joined(separator: " ")
+        try await RecordSetLock.run("\(Self.code) \(program.path)") {
+            if let sequenceInterval, let last = Self.lastCallEnded.withLock({ $0[program.path] }) {
+                let wait = last + sequenceInterval - .now
+                if wait > .zero {
+                    Self.logger.debug("exec: waiting \(wait) (EXEC_SEQUENCE_INTERVAL) before `\(shown)`")
+                    try await Task.sleep(for: wait)
+                }
+            }
+            defer { Self.lastCallEnded.withLock { $0[program.path] = .now } }
+            let started = ContinuousClock.now
+            let outcome: HookProgram.Outcome
+            do {
+                outcome = try await program.run(arguments)
+            } catch let error as HookProgram.StartFailed {
+                throw ProviderError(.configuration, provider: Self.code, "`\(shown)` (zone \(record.zone)) could not be started: \(error.reason) — check EXEC_PATH")
+            }
+            Self.logger.debug("exec: `\(shown)` -> \(outcome.status.map(String.init) ?? "stopped") in \(ContinuousClock.now - started)\(outcome.stdout.isEmpty ? "" : ": \(Self.tail(outcome.stdout))")")
+            guard let status = outcome.status else {
+                throw ProviderError(.unreachable, provider: Self.code, "`\(shown)` (zone \(record.zone)) did not finish within \(program.timeout) and was stopped (EXEC_TIMEOUT)\(Self.said(outcome.stderr))")
+            }
+            guard status == 0 else {
+                throw ProviderError(.rejected, provider: Self.code, "`\(shown)` (zone \(record.zone)) exited with status \(status)\(Self.said(outcome.stderr))")
+            }
+        }
+    }
+
+    /// ": <the end of stderr>" when the program wrote anything there.
+    static func said(_ stderr: String) -> String {
+        let text = tail(stderr)
+        return text.isEmpty ? "" : ": \(text)"
+    }
+
+    /// The last few lines of a program's output, on one line.
+    static func tail(_ text: String) -> String {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let joined = lines.suffix(5).joined(separator: " | ")
+        return joined.count > 500 ? "…" + String(joined.suffix(500)) : joined
+    }
+}
