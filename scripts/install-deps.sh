@@ -106,7 +106,7 @@ if ! python3 -c 'import boto3' >/dev/null 2>&1; then
     pip_install boto3
 fi
 
-# The tests' ACME renewal-information stub (Tests/Fixtures/ari_stub_server.py) checks JWS
+# The tests' ACME renewal-information stub (lab/ari-stub/ari_stub_server.py) checks JWS
 # signatures with it; the kube test server reads seed manifests with PyYAML.
 for module in cryptography:cryptography yaml:PyYAML; do
     if ! python3 -c "import ${module%%:*}" >/dev/null 2>&1; then

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func aProbeReachesEveryNameserverAndIsRemoved_AgainstBINDAndKnot() async throws {
-        let name = "probe\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("probe")).example.test"
         let result = try await run(["-d", name, "--dns", "rfc2136"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ns1.example.test. (127.0.0.2)"))
@@ -39,7 +39,7 @@ import Testing
         // falls inside the 1 s wait the probe really did propagate. Three tries rule that out.
         var timedOut: Subprocess.Result?
         for attempt in 1...3 where timedOut == nil {
-            let name = "lag\(attempt)-\(UInt32.random(in: .min ... .max)).slow.test"
+            let name = "\(uniqueLabel("lag\(attempt)")).slow.test"
             let result = try await run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
             #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty, "the probe was not cleaned up")
             if result.status != 0 { timedOut = result }
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() async throws {
         let wrong = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let result = try await run(["-d", "bad\(UInt32.random(in: .min ... .max)).example.test", "--dns", "rfc2136"], secret: wrong)
+        let result = try await run(["-d", "\(uniqueLabel("bad")).example.test", "--dns", "rfc2136"], secret: wrong)
         #expect(result.status != 0)
         #expect(result.stderr.contains("RFC2136_TSIG_SECRET"))
         #expect(!result.stderr.contains(wrong) && !result.stdout.contains(wrong))

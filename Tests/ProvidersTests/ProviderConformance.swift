@@ -1,5 +1,6 @@
 import DNS01
 import Foundation
+import TestSupport
 import Testing
 
 /// The behaviour every DNS provider adapter must show, run against a real server:
@@ -18,7 +19,7 @@ func runProviderConformance(
     timeout: Duration = .seconds(30)
 ) async throws {
     let provider = try makeProvider()
-    let label = "conf-\(UInt32.random(in: 0...UInt32.max))"
+    let label = uniqueLabel("conf")
     let fqdn = DNSName.normalized("_acme-challenge.\(label).\(zone)")
     let first = ChallengeRecord(fqdn: fqdn, zone: zone, value: "first-\(label)", ttl: 60)
     let second = ChallengeRecord(fqdn: fqdn, zone: zone, value: "second-\(label)", ttl: 60)

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Holds scripts/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
+/// Holds lab/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
 /// lists, applies, patches and deletes Secrets, Ingresses and cert-manager Certificates on it, and
 /// prints the server's errors the way it prints kube-apiserver's. Each test works in its own namespace.
 @Suite struct KubectlFidelityTests {
@@ -125,7 +125,7 @@ import Testing
         defer { kube.dropNamespace(first) }
         let second = try kube.makeNamespace("list-b")
         defer { kube.dropNamespace(second) }
-        let mark = "m" + UUID().uuidString.prefix(8).lowercased()
+        let mark = uniqueLabel("m")
         for (ns, name, tier) in [(first, "one", "web"), (first, "two", "db"), (second, "three", "web")] {
             try kube.succeed(["create", "secret", "generic", name, "-n", ns, "--from-literal=k=v"])
             try kube.succeed(["label", "secret", name, "-n", ns, "mark=\(mark)", "tier=\(tier)"])
