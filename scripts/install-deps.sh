@@ -15,7 +15,7 @@ APT_PACKAGES=(
     pdns-server pdns-backend-sqlite3
     ldnsutils libldns-dev
     libcurl4-openssl-dev libssl-dev pkg-config
-    sqlite3 iproute2 openssl python3 curl time
+    sqlite3 iproute2 openssl python3 curl time faketime
     lego certbot python3-certbot-dns-rfc2136
 )
 
@@ -106,9 +106,10 @@ if ! python3 -c 'import boto3' >/dev/null 2>&1; then
     pip_install boto3
 fi
 
-# The tests' ACME renewal-information stub (lab/ari-stub/ari_stub_server.py) checks JWS
-# signatures with it; the kube test server reads seed manifests with PyYAML.
-for module in cryptography:cryptography yaml:PyYAML; do
+# The tests' ACME renewal-information stub checks JWS signatures with cryptography; the kube
+# test server reads seed manifests with PyYAML; the registry tests validate plugins.json
+# against plugins.schema.json with jsonschema.
+for module in cryptography:cryptography yaml:PyYAML jsonschema:jsonschema; do
     if ! python3 -c "import ${module%%:*}" >/dev/null 2>&1; then
         say "installing ${module##*:} from PyPI"
         pip_install "${module##*:}"

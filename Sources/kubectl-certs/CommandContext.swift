@@ -2,6 +2,7 @@ import CertCore
 import DNS01
 import Foundation
 import Logging
+import Synchronization
 
 /// What every command sets up from the global flags: logging on stderr at the chosen
 /// verbosity, colour, and the Kubernetes client.
@@ -36,37 +37,21 @@ struct CommandContext {
         }
     }
 
-    private static let bootstrapOnce: Void = {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-    }()
-
+    /// Every logger of every module — DNS01's and the providers' included — writes to stderr
+    /// at the level `-v` chose. The logging system takes one bootstrap per process; a command
+    /// runs once per process, so the first command's level holds.
     private static func bootstrapLogging(verbosity: Int) {
-        _ = bootstrapOnce
-    }
-}
-
-extension CommandFailure {
-    /// The exit status the contract gives each kind of failure.
-    init(_ error: any Error) {
-        switch error {
-        case let error as CommandFailure:
-            self = error
-        case let error as KubernetesError:
-            switch error.kind {
-            case .unauthorized, .forbidden: self.init(message: error.message, exitStatus: .accessRefused)
-            case .configuration: self.init(message: error.message, exitStatus: .usage)
-            default: self.init(message: error.message)
+        let level = level(verbosity)
+        bootstrapped.withLock { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
             }
-        case let error as PropagationTimeoutError:
-            self.init(message: error.description, exitStatus: .propagationTimedOut)
-        case let error as ACMEError:
-            self.init(message: error.description, exitStatus: error.kind == .problem || error.kind == .validationFailed ? .acmeRefused : .error)
-        default:
-            self.init(message: "\(error)")
         }
     }
+
+    private static let bootstrapped = Mutex(false)
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CertCore
 import DNS01
 import Foundation
+import Providers
 
 /// The DNS flags of `issue`, `renew` and `dns check`.
 struct DNSOptions: ParsableArguments {
@@ -11,8 +12,8 @@ struct DNSOptions: ParsableArguments {
     @Option(name: .customLong("dns-resolver"), help: ArgumentHelp("Resolver for finding zones and nameservers (repeat); default /etc/resolv.conf.", valueName: "HOST[:PORT]"))
     var resolvers: [String] = []
 
-    @Option(name: .customLong("propagation-timeout"), help: ArgumentHelp("How long to wait for every nameserver to serve the records.", valueName: "DURATION"))
-    var propagationTimeout: String = "5m"
+    @Option(name: .customLong("propagation-timeout"), help: ArgumentHelp("How long to wait for every nameserver to serve the records (default: the provider's, see `kubectl certs providers show`).", valueName: "DURATION"))
+    var propagationTimeout: String?
 
     @Option(name: .customLong("propagation-wait"), help: ArgumentHelp("Skip checking: just wait this long after publishing.", valueName: "DURATION"))
     var propagationWait: String?
@@ -24,7 +25,7 @@ struct DNSOptions: ParsableArguments {
         for resolver in resolvers {
             do { _ = try DNSServer(parsing: resolver) } catch { throw ValidationError("--dns-resolver \(resolver): \(error.message)") }
         }
-        guard (try? Duration(parsing: propagationTimeout)) != nil else { throw ValidationError("--propagation-timeout \(propagationTimeout): expected a duration such as 5m") }
+        if let propagationTimeout, (try? Duration(parsing: propagationTimeout)) == nil { throw ValidationError("--propagation-timeout \(propagationTimeout): expected a duration such as 5m") }
         if let propagationWait, (try? Duration(parsing: propagationWait)) == nil { throw ValidationError("--propagation-wait \(propagationWait): expected a duration such as 90s") }
         if let credentials, !credentials.hasPrefix("secret/") { throw ValidationError("--dns-credentials \(credentials): expected secret/NAME") }
     }
@@ -37,19 +38,27 @@ struct DNSOptions: ParsableArguments {
         }
     }
 
-    func policy() throws -> PropagationPolicy {
-        if let propagationWait { return PropagationPolicy(mode: .fixedWait(try Duration(parsing: propagationWait))) }
-        return PropagationPolicy(mode: .check, timeout: try Duration(parsing: propagationTimeout))
+    /// The propagation flags, which win over every provider's own settings.
+    func propagation() throws -> PropagationFlags {
+        PropagationFlags(timeout: try propagationTimeout.map { try Duration(parsing: $0) }, fixedWait: try propagationWait.map { try Duration(parsing: $0) })
     }
 
-    /// The provider's credentials: the environment, overlaid with `--dns-credentials`.
-    func environment(client: KubernetesClient, namespace: String) async throws -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+    /// Where the provider's variables come from: this process's environment, and the
+    /// `--dns-credentials` Secret, whose keys win but may never name a local file.
+    func environment(client: KubernetesClient, namespace: String) async throws -> ProviderEnvironment {
+        var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment, cluster: .init(client: client, resourceNamespace: namespace))
         if let credentials {
             let name = String(credentials.dropFirst("secret/".count))
             let secret = try await client.get(Secret.self, name: name, namespace: namespace)
-            for (key, value) in secret.data { environment[key] = String(decoding: value, as: UTF8.self) }
+            environment.supplied = secret.data.mapValues { String(decoding: $0, as: UTF8.self) }
+            environment.suppliedBy = "Secret \(namespace)/\(name)"
         }
         return environment
     }
+}
+
+/// `--propagation-timeout` and `--propagation-wait`, when given.
+struct PropagationFlags: Sendable {
+    var timeout: Duration?
+    var fixedWait: Duration?
 }

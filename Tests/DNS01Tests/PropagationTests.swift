@@ -69,7 +69,7 @@ import Testing
     @Test func fixedWaitSkipsChecking() async throws {
         let log = EventLog<PropagationEvent>()
         let unreachable = Nameserver(name: "ns.invalid.", addresses: [DNSServer(host: "127.0.0.1", port: 9)])
-        let checker = PropagationChecker(policy: PropagationPolicy(mode: .fixedWait(.milliseconds(10))))
+        let checker = PropagationChecker(policy: PropagationPolicy(mode: .fixedWait(.milliseconds(10)), timeout: .milliseconds(10)))
         try await checker.waitUntilVisible([RecordExpectation(fqdn: "x.invalid.", value: "v", nameservers: [unreachable])]) { log.append($0) }
         #expect(log.events == [.waiting(.milliseconds(10))])
     }

@@ -1,18 +1,24 @@
 import DNS01
+import Providers
 import Foundation
 import TestSupport
 import Testing
 
 /// The behaviour every DNS provider adapter must show, run against a real server:
 /// present → visible on every nameserver → a second value at the same name → both visible →
-/// remove the first → the second stays → remove it → gone; and a wrong credential → a clear error.
+/// remove the first → the second stays → remove it → gone; two values presented at once (as
+/// wildcard and apex are) through two adapters (as two processes would) → both survive;
+/// cleanup twice is harmless; a wrong credential → a clear error that is a
+/// `credentialsRefused` ProviderError; the server down → a clear `unreachable` error.
 ///
 /// `makeProvider` builds the adapter with good credentials, `makeWrongProvider` with a wrong
-/// one; `nameservers` are the addresses of every authoritative nameserver of `zone`;
+/// one, `makeUnreachableProvider` one pointed at an address where nothing listens;
+/// `nameservers` are the addresses of every authoritative nameserver of `zone`;
 /// `isClearCredentialError` judges the wrong credential's error message.
 func runProviderConformance(
     makeProvider: () throws -> any DNSProvider,
     makeWrongProvider: () throws -> any DNSProvider,
+    makeUnreachableProvider: () throws -> any DNSProvider,
     zone: String,
     nameservers: [DNSServer],
     isClearCredentialError: (String) -> Bool,
@@ -20,6 +26,7 @@ func runProviderConformance(
 ) async throws {
     let provider = try makeProvider()
     let label = uniqueLabel("conf")
+    let provider2 = try makeProvider()
     let fqdn = DNSName.normalized("_acme-challenge.\(label).\(zone)")
     let first = ChallengeRecord(fqdn: fqdn, zone: zone, value: "first-\(label)", ttl: 60)
     let second = ChallengeRecord(fqdn: fqdn, zone: zone, value: "second-\(label)", ttl: 60)
@@ -53,6 +60,18 @@ func runProviderConformance(
 
         try await provider.cleanUp(second)
         try await expectEverywhere([], "after removing the second value")
+        try await provider.cleanUp(second)
+
+        // Wildcard and apex: two values at one name presented at the same moment, here through
+        // two adapters as two processes would.
+        async let presentFirst: Void = provider.present(first)
+        async let presentSecond: Void = provider2.present(second)
+        _ = try await (presentFirst, presentSecond)
+        try await expectEverywhere([first.value, second.value], "after presenting two values at once")
+        async let removeFirst: Void = provider.cleanUp(first)
+        async let removeSecond: Void = provider2.cleanUp(second)
+        _ = try await (removeFirst, removeSecond)
+        try await expectEverywhere([], "after removing both at once")
     } catch {
         try? await provider.cleanUp(first)
         try? await provider.cleanUp(second)
@@ -67,5 +86,22 @@ func runProviderConformance(
         Issue.record("a provider with a wrong credential published a record")
     } catch {
         #expect(isClearCredentialError("\(error)"), "unclear credential error: \(error)")
+        #expect((error as? ProviderError)?.code == .credentialsRefused, "a refused credential must be credentialsRefused (exit 4): \(error)")
     }
+
+    let unreachable = try makeUnreachableProvider()
+    do {
+        try await unreachable.present(probe)
+        Issue.record("a provider pointed at a dead address published a record")
+    } catch {
+        let message = "\(error)"
+        #expect((error as? ProviderError)?.code == .unreachable, "the server down must be unreachable: \(error)")
+        #expect(message.contains(probe.fqdn), "the error does not say what was being done: \(message)")
+    }
+}
+
+/// The adapter for `code`, built through the registry as the CLI builds it, from `variables`
+/// given as this process's environment.
+func configuredProvider(_ variables: [String: String], code: String = "rfc2136") throws -> any DNSProvider {
+    try ConfiguredProvider(code: code, environment: ProviderEnvironment(local: variables)).provider
 }

@@ -13,8 +13,9 @@ import Testing
         var wrong = environment
         wrong["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         try await runProviderConformance(
-            makeProvider: { try RFC2136Provider(environment: environment) },
-            makeWrongProvider: { try RFC2136Provider(environment: wrong) },
+            makeProvider: { try configuredProvider(environment) },
+            makeWrongProvider: { try configuredProvider(wrong) },
+            makeUnreachableProvider: { try configuredProvider(environment.merging(["RFC2136_NAMESERVER": "127.0.0.9:53", "RFC2136_DNS_TIMEOUT": "1s"]) { $1 }) },
             zone: zone,
             nameservers: lab.nameservers,
             isClearCredentialError: { $0.hasPrefix("rfc2136: ") && $0.contains("BADSIG") && $0.contains("check RFC2136_TSIG_SECRET") })
@@ -55,8 +56,8 @@ import Testing
         var environment = try lab.environment(primary: lab.primary)
         environment["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badsig.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -73,8 +74,8 @@ import Testing
         let zone = try Lab.require(zoneVariable, component: "dns")
         var environment = try lab.environment(primary: zoneVariable == "LAB_DNS_KNOT_ZONE" ? lab.secondary : lab.primary)
         environment["RFC2136_TSIG_KEY"] = "no-such-key"
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badkey.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -88,8 +89,8 @@ import Testing
         var environment = try lab.environment(primary: lab.secondary)
         environment["RFC2136_TSIG_SECRET"] = Self.wrongSecret
         let zone = try Lab.require("LAB_DNS_KNOT_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: environment)
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(environment)
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.badsig.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         #expect(error?.message.contains("BADSIG") == true)
@@ -100,8 +101,8 @@ import Testing
         // Knot is only a secondary for example.test: the update is refused or not authoritative.
         let lab = try RFC2136Lab()
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: try lab.environment(primary: lab.secondary))
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(try lab.environment(primary: lab.secondary))
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.secondary.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""
@@ -112,8 +113,8 @@ import Testing
     @Test func unsignedUpdateIsRefusedWithAHint_AgainstBIND() async throws {
         let lab = try RFC2136Lab()
         let zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
-        let provider = try RFC2136Provider(environment: ["RFC2136_NAMESERVER": "\(lab.primary):\(lab.port)"])
-        let error = await #expect(throws: RFC2136Error.self) {
+        let provider = try configuredProvider(["RFC2136_NAMESERVER": "\(lab.primary):\(lab.port)"])
+        let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.unsigned.\(zone)", zone: zone, value: "v", ttl: 60))
         }
         let message = error?.message ?? ""

@@ -49,7 +49,7 @@ public struct PebbleLab: Sendable {
         let authorizations = try await client.authorizations(of: order)
         var records: [String: [String]] = [:]
         var pending: [(ACMEAuthorization, ACMEChallenge)] = []
-        for authorization in authorizations where authorization.status == "pending" {
+        for authorization in authorizations where authorization.status == .pending {
             guard let challenge = authorization.challenge(type: "dns-01"), let token = challenge.token else {
                 throw LabDNS.Failed(description: "no dns-01 challenge for \(authorization.domain)")
             }

@@ -2,8 +2,10 @@ import Foundation
 
 extension ACMEClient {
     /// Asks for an order covering `identifiers`. With `replaces` (an RFC 9773 certificate
-    /// identifier) the order says which certificate it renews; a CA that answers
-    /// `alreadyReplaced` gets the same order again without it.
+    /// identifier) the order says which certificate it renews. A CA that refuses that order —
+    /// `alreadyReplaced`, or a certificate it does not know or another account's — gets the
+    /// same order again without `replaces` (RFC 9773 §5 lets a client renew without it); a
+    /// rate limit is not retried.
     public func newOrder(identifiers: [ACMEIdentifier], replaces: String? = nil) async throws(ACMEError) -> ACMEOrder {
         guard !identifiers.isEmpty else {
             throw ACMEError(kind: .invalidInput, message: "an order needs at least one name")
@@ -15,8 +17,8 @@ extension ACMEClient {
         let response: HTTPResponse
         do {
             response = try await post(directory.newOrder, payload: Self.encode(NewOrder(identifiers: identifiers, replaces: replaces)))
-        } catch where replaces != nil && error.problemType == "alreadyReplaced" {
-            logger.info("the CA says \(replaces ?? "") was already replaced; ordering without `replaces`")
+        } catch where replaces != nil && error.kind == .problem && error.problemType != "rateLimited" {
+            logger.info("the CA refused an order replacing \(replaces ?? "") (\(error.problemType ?? "?")); ordering without `replaces`")
             return try await newOrder(identifiers: identifiers, replaces: nil)
         }
         let url = try location(of: response, for: "the order")
@@ -66,11 +68,11 @@ extension ACMEClient {
             let response = try await self.post(url, payload: nil)
             let authorization = ACMEAuthorization(url: url, body: try self.decode(ACMEAuthorization.Body.self, from: response, url: url))
             switch authorization.status {
-            case "valid":
+            case .valid:
                 return (authorization, response)
-            case "pending":
+            case .pending:
                 return (nil, response)
-            default:
+            case .invalid, .deactivated, .expired, .revoked, .other:
                 let problem = authorization.challenges.compactMap(\.error).first
                 throw ACMEError(kind: .validationFailed, message: "the CA did not validate \(authorization.domain) (authorization \(authorization.status))", problem: problem)
             }
@@ -81,7 +83,7 @@ extension ACMEClient {
     public func finalize(_ order: ACMEOrder, csr: CertificateSigningRequest, timeout: Duration = .seconds(300)) async throws(ACMEError) -> ACMEOrder {
         let response = try await post(order.finalize, payload: Self.encode(["csr": Base64URL.encode(csr.der)]))
         let finalized = ACMEOrder(url: order.url, body: try decode(ACMEOrder.Body.self, from: response, url: order.finalize))
-        if finalized.status == "valid" { return finalized }
+        if finalized.status == .valid { return finalized }
         return try await waitForOrder(at: order.url, timeout: timeout)
     }
 
@@ -91,9 +93,9 @@ extension ACMEClient {
             let response = try await self.post(url, payload: nil)
             let order = ACMEOrder(url: url, body: try self.decode(ACMEOrder.Body.self, from: response, url: url))
             switch order.status {
-            case "valid": return (order, response)
-            case "processing", "pending", "ready": return (nil, response)
-            default:
+            case .valid: return (order, response)
+            case .processing, .pending, .ready: return (nil, response)
+            case .invalid, .other:
                 throw ACMEError(kind: .validationFailed, message: "the order \(url) became \(order.status)", problem: order.error)
             }
         }

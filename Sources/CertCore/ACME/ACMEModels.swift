@@ -53,7 +53,7 @@ public struct ACMEAccount: Sendable, Equatable {
 /// An order (RFC 8555 §7.1.3) with its URL.
 public struct ACMEOrder: Sendable, Equatable {
     public var url: String
-    public var status: String
+    public var status: Status
     public var expires: Date?
     public var identifiers: [ACMEIdentifier]
     public var authorizations: [String]
@@ -64,7 +64,7 @@ public struct ACMEOrder: Sendable, Equatable {
     public var replaces: String?
 
     struct Body: Codable {
-        var status: String
+        var status: Status
         var expires: String?
         var identifiers: [ACMEIdentifier]
         var authorizations: [String]?
@@ -90,7 +90,7 @@ public struct ACMEOrder: Sendable, Equatable {
 /// An authorization (RFC 8555 §7.1.4) with its URL.
 public struct ACMEAuthorization: Sendable, Equatable {
     public var url: String
-    public var status: String
+    public var status: Status
     public var identifier: ACMEIdentifier
     public var wildcard: Bool
     public var expires: Date?
@@ -104,7 +104,7 @@ public struct ACMEAuthorization: Sendable, Equatable {
     }
 
     struct Body: Codable {
-        var status: String
+        var status: Status
         var identifier: ACMEIdentifier
         var wildcard: Bool?
         var expires: String?
@@ -125,7 +125,7 @@ public struct ACMEAuthorization: Sendable, Equatable {
 public struct ACMEChallenge: Sendable, Codable, Equatable {
     public var type: String
     public var url: String
-    public var status: String
+    public var status: Status
     public var token: String?
     public var error: ACMEError.Problem?
     public var validated: String?

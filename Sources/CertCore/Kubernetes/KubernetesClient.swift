@@ -121,8 +121,17 @@ public final class KubernetesClient: Sendable {
         KubernetesObject(json: try await request("PATCH", type.path(namespace: namespace ?? defaultNamespace(type), name: name), body: patch, contentType: "application/merge-patch+json"))
     }
 
-    public func delete(_ type: ResourceType, name: String, namespace: String? = nil) async throws(KubernetesError) {
-        _ = try await request("DELETE", type.path(namespace: namespace ?? defaultNamespace(type), name: name))
+    /// DELETE. With `uid` or `resourceVersion`, only that very object (DeleteOptions
+    /// preconditions): `.conflict` when it was replaced or changed since.
+    public func delete(_ type: ResourceType, name: String, namespace: String? = nil, uid: String? = nil, resourceVersion: String? = nil) async throws(KubernetesError) {
+        var body: JSONValue?
+        if uid != nil || resourceVersion != nil {
+            var preconditions: [String: JSONValue] = [:]
+            preconditions["uid"] = uid.map(JSONValue.string)
+            preconditions["resourceVersion"] = resourceVersion.map(JSONValue.string)
+            body = ["kind": "DeleteOptions", "apiVersion": "v1", "preconditions": .object(preconditions)]
+        }
+        _ = try await request("DELETE", type.path(namespace: namespace ?? defaultNamespace(type), name: name), body: body)
     }
 
     private func defaultNamespace(_ type: ResourceType) -> String? {

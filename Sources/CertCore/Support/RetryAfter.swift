@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 
 /// `Retry-After` as seconds or an HTTP date.
-enum RetryAfter {
-    static func date(_ value: String?, now: Date = Date()) -> Date? {
+public enum RetryAfter {
+    public static func date(_ value: String?, now: Date = Date()) -> Date? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Int(value) { return now.addingTimeInterval(TimeInterval(max(0, seconds))) }
         let formatter = DateFormatter()

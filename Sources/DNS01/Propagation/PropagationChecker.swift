@@ -17,7 +17,7 @@ public struct PropagationPolicy: Hashable, Sendable {
     /// How long to wait for each single answer.
     public var queryTimeout: Duration
 
-    public init(mode: Mode = .check, timeout: Duration = .seconds(300), backoff: Backoff = Backoff(), queryTimeout: Duration = .seconds(2)) {
+    public init(mode: Mode = .check, timeout: Duration, backoff: Backoff = Backoff(), queryTimeout: Duration = .seconds(2)) {
         self.mode = mode
         self.timeout = timeout
         self.backoff = backoff
@@ -115,7 +115,7 @@ public struct PropagationTimeoutError: Error, Sendable, CustomStringConvertible 
 public struct PropagationChecker: Sendable {
     public var policy: PropagationPolicy
 
-    public init(policy: PropagationPolicy = PropagationPolicy()) {
+    public init(policy: PropagationPolicy) {
         self.policy = policy
     }
 

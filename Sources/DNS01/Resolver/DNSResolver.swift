@@ -51,9 +51,24 @@ public struct DNSResolver: Sendable {
 
     static func query(_ name: String, _ type: DNSRecordType, server: DNSServer, recursion: Bool, timeout: Duration, ednsUDPSize: Int) async throws -> DNSResponse {
         try Task.checkCancellation()
-        logger.trace("query \(name) \(type) at \(server)")
-        return try await BlockingWorkPool.shared.run {
-            try LDNSExchange.query(name: name, type: type, server: server, recursion: recursion, timeout: timeout, ednsUDPSize: ednsUDPSize)
+        let started = ContinuousClock.now
+        do {
+            let response = try await BlockingWorkPool.shared.run {
+                try LDNSExchange.query(name: name, type: type, server: server, recursion: recursion, timeout: timeout, ednsUDPSize: ednsUDPSize)
+            }
+            logger.debug("query \(name) \(type) at \(server)\(recursion ? "" : " (no recursion)"): \(response.rcode), \(response.answers.count) answer(s) in \(started.millisecondsAgo) ms")
+            return response
+        } catch {
+            logger.debug("query \(name) \(type) at \(server): \(error) after \(started.millisecondsAgo) ms")
+            throw error
         }
+    }
+}
+
+extension ContinuousClock.Instant {
+    /// Whole milliseconds since this instant, for debug lines.
+    var millisecondsAgo: Int64 {
+        let elapsed = ContinuousClock.now - self
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 }

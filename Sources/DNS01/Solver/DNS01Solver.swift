@@ -31,7 +31,7 @@ public struct DNS01Solver: Sendable {
     /// TTL of the challenge records, in seconds.
     public var ttl: Int
 
-    public init(provider: any DNSProvider, discovery: ZoneDiscovery, checker: PropagationChecker, ttl: Int = 60) {
+    public init(provider: any DNSProvider, discovery: ZoneDiscovery, checker: PropagationChecker, ttl: Int) {
         self.provider = provider
         self.discovery = discovery
         self.checker = checker
@@ -102,7 +102,7 @@ public struct DNS01Solver: Sendable {
         var result: [(record: ChallengeRecord, target: ChallengeTarget)] = []
         for challenge in challenges {
             guard let target = targets[DNSName.challengeName(for: challenge.domain)] else { continue }
-            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl)
+            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl, domain: challenge.domain)
             if seen.insert(record).inserted { result.append((record, target)) }
         }
         return result

@@ -8,12 +8,17 @@ public struct ChallengeRecord: Sendable, Hashable, CustomStringConvertible {
     public var value: String
     /// TTL in seconds.
     public var ttl: Int
+    /// The name the CA validates with this value (`example.com`, `*.example.com`), for
+    /// providers whose protocol passes it on (cert-manager webhooks, lego's RAW hooks); nil
+    /// when not known (a record left by an interrupted run).
+    public var domain: String?
 
-    public init(fqdn: String, zone: String, value: String, ttl: Int) {
+    public init(fqdn: String, zone: String, value: String, ttl: Int, domain: String? = nil) {
         self.fqdn = DNSName.normalized(fqdn)
         self.zone = DNSName.normalized(zone)
         self.value = value
         self.ttl = ttl
+        self.domain = domain
     }
 
     public var description: String { "TXT \(fqdn) \"\(value)\" (zone \(zone))" }

@@ -33,13 +33,20 @@ public struct DNSUpdateClient: Sendable {
     private func send(zone: String, additions: [String], deletions: [String], what: String) async throws {
         try Task.checkCancellation()
         let server = server, key = key, timeout = timeout
-        Self.logger.debug("\(what) in zone \(zone) via \(server)\(key.map { " signed with \($0)" } ?? "")")
-        let (response, tsigError, verified) = try await BlockingWorkPool.shared.run {
-            try LDNSExchange.update(zone: zone, additions: additions, deletions: deletions, server: server, key: key, timeout: timeout)
-        }
-        if let error = Self.error(rcode: response.rcode, tsigError: tsigError, verified: verified, key: key, zone: zone, server: server, what: what) {
+        let signed = key.map { " signed with \($0)" } ?? ""
+        let started = ContinuousClock.now
+        let (response, tsigError, verified): (DNSResponse, Int?, Bool)
+        do {
+            (response, tsigError, verified) = try await BlockingWorkPool.shared.run {
+                try LDNSExchange.update(zone: zone, additions: additions, deletions: deletions, server: server, key: key, timeout: timeout)
+            }
+        } catch {
+            Self.logger.debug("update: \(what) in zone \(zone) via \(server)\(signed): \(error) after \(started.millisecondsAgo) ms")
             throw error
         }
+        let failure = Self.error(rcode: response.rcode, tsigError: tsigError, verified: verified, key: key, zone: zone, server: server, what: what)
+        Self.logger.debug("update: \(what) in zone \(zone) via \(server)\(signed): \(failure == nil ? "accepted" : "\(response.rcode)") in \(started.millisecondsAgo) ms")
+        if let failure { throw failure }
     }
 
     /// The error for an UPDATE answer, or nil when it succeeded.

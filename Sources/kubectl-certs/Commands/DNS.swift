@@ -2,6 +2,7 @@ import ArgumentParser
 import CertCore
 import DNS01
 import Foundation
+import Providers
 
 extension KubectlCerts {
     struct DNS: AsyncParsableCommand {
@@ -35,19 +36,29 @@ extension KubectlCerts {
             }
 
             func run() async throws {
+                try await Self.perform(domain: domain, global: global, dns: dns)
+            }
+
+            /// The check, for `dns check` and `providers check`: describe, then probe through
+            /// `dns.provider` when there is one.
+            static func perform(domain: String, global: GlobalOptions, dns: DNSOptions) async throws {
                 let context = CommandContext(global)
-                let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), policy: try dns.policy())
+                let workflow = DNSCheckWorkflow(discovery: ZoneDiscovery(resolver: try dns.resolver()), propagation: try dns.propagation())
                 let (_, description) = try await workflow.describe(domain)
                 print(description, terminator: "")
                 guard let code = dns.provider else { return }
-                var environment = ProcessInfo.processInfo.environment
-                if dns.credentials != nil {
-                    let client = try context.kubernetesClient()
-                    environment = try await dns.environment(client: client, namespace: client.connection.namespace)
+                // The cluster when one is configured: --dns-credentials and webhook solvers need it.
+                let client: KubernetesClient?
+                do { client = try context.kubernetesClient() } catch {
+                    if dns.credentials != nil { throw error }
+                    client = nil
                 }
+                var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment)
+                if let client { environment = try await dns.environment(client: client, namespace: client.connection.namespace) }
                 let configured = try ConfiguredProvider(code: code, environment: environment)
-                print(try await Interruption.run {
-                    try await workflow.probe(domain, provider: configured.provider, ttl: configured.ttl, progress: Progress())
+                let outstanding = OutstandingRecords()
+                print(try await Interruption.run(outstanding: outstanding) {
+                    try await workflow.probe(domain, through: configured, progress: ProgressDisplay(), outstanding: outstanding)
                 }, terminator: "")
             }
         }

@@ -70,7 +70,8 @@ extension KubectlCerts {
         func run() async throws {
             let context = CommandContext(global)
             let client = try context.kubernetesClient()
-            let progress = Progress()
+            let progress = ProgressDisplay()
+            let outstanding = OutstandingRecords()
             let specs = try await IssueTargets(client: client, acme: acme, namespace: client.connection.namespace)
                 .specs(target: target.flatMap(Target.init), domains: domains, secret: secret)
             let acmeHTTP = try acme.httpClient()
@@ -79,9 +80,10 @@ extension KubectlCerts {
                 client: client,
                 acmeHTTP: acmeHTTP,
                 resolver: try dns.resolver(),
-                propagation: try dns.policy(),
+                propagation: try dns.propagation(),
                 adopt: adopt,
                 progress: progress,
+                outstanding: outstanding,
                 settings: { spec in try await settingsSource.settings(for: spec) }
             )
             if dryRun {
@@ -89,7 +91,7 @@ extension KubectlCerts {
                 return
             }
             let started = ContinuousClock.now
-            let issued = try await Interruption.run {
+            let issued = try await Interruption.run(outstanding: outstanding) {
                 var issued: [IssueWorkflow.Issued] = []
                 for spec in specs { issued.append(try await workflow.issue(spec)) }
                 return issued

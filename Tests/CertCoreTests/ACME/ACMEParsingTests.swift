@@ -53,4 +53,18 @@ import Testing
         #expect(Data(hex: "abc") == Data([0x0a, 0xbc]))
         #expect(Data(hex: "zz") == nil)
     }
+
+    @Test func statusesAreReadAsKnownValuesAndUnknownOnesAreKept() throws {
+        let order = try JSONDecoder().decode(ACMEOrder.Body.self, from: Data(#"{"status":"ready","identifiers":[],"finalize":"https://ca.test/f"}"#.utf8))
+        #expect(order.status == .ready)
+        let novel = try JSONDecoder().decode(ACMEOrder.Body.self, from: Data(#"{"status":"paused","identifiers":[],"finalize":"https://ca.test/f"}"#.utf8))
+        #expect(novel.status == .other("paused"))
+        #expect(novel.status.description == "paused")
+        let authorization = try JSONDecoder().decode(ACMEAuthorization.Body.self, from: Data(#"{"status":"deactivated","identifier":{"type":"dns","value":"a.test"},"challenges":[{"type":"dns-01","url":"https://ca.test/c","status":"processing","token":"t"},{"type":"tls-alpn-01","url":"https://ca.test/d","status":"queued"}]}"#.utf8))
+        #expect(authorization.status == .deactivated)
+        #expect(authorization.challenges.map(\.status) == [.processing, .other("queued")])
+        let reencoded = try JSONEncoder().encode(authorization.challenges[1])
+        #expect(String(decoding: reencoded, as: UTF8.self).contains(#""status":"queued""#))
+        #expect(ACMEAuthorization.Status(rawValue: "revoked") == .revoked)
+    }
 }

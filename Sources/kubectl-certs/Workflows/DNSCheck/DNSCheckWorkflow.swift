@@ -1,6 +1,7 @@
 import CertCore
 import DNS01
 import Foundation
+import Providers
 import Synchronization
 
 /// `dns check`: where a domain's DNS-01 record lives and what every authoritative nameserver
@@ -8,7 +9,9 @@ import Synchronization
 /// on each nameserver, and removes it.
 struct DNSCheckWorkflow {
     var discovery: ZoneDiscovery
-    var policy: PropagationPolicy
+    var propagation: PropagationFlags
+    /// How long to wait for each nameserver's answer when describing what it serves.
+    var queryTimeout: Duration = .seconds(2)
 
     func describe(_ domain: String) async throws -> (ChallengeTarget, String) {
         let target = try await discovery.discover(domain: domain)
@@ -33,7 +36,7 @@ struct DNSCheckWorkflow {
     /// What one server answers for the record, in words.
     private func serves(_ fqdn: String, at server: DNSServer) async -> String {
         do {
-            let response = try await DNSResolver.direct(server, timeout: policy.queryTimeout).query(fqdn, .txt)
+            let response = try await DNSResolver.direct(server, timeout: queryTimeout).query(fqdn, .txt)
             if response.rcode == .nameError { return "NXDOMAIN (no record)" }
             if response.rcode != .noError { return "\(response.rcode)" }
             let values = response.txtValues(at: fqdn)
@@ -43,11 +46,13 @@ struct DNSCheckWorkflow {
         }
     }
 
-    /// Publishes a random value through `provider`, waits for every nameserver, removes it.
+    /// Publishes a random value through `configured`, waits for every nameserver, removes it.
     /// Returns the per-nameserver arrival times, in words.
-    func probe(_ domain: String, provider: any DNSProvider, ttl: Int, progress: Progress) async throws -> String {
+    /// What the probe leaves on a server is noted in `outstanding`.
+    func probe(_ domain: String, through configured: ConfiguredProvider, progress: ProgressDisplay, outstanding: OutstandingRecords) async throws -> String {
         let value = "kubectl-certs-probe-" + UUID().uuidString.lowercased()
-        let solver = DNS01Solver(provider: provider, discovery: discovery, checker: PropagationChecker(policy: policy), ttl: ttl)
+        let provider = configured.provider
+        let solver = configured.solver(discovery: discovery, timeout: propagation.timeout, fixedWait: propagation.fixedWait)
         let started = ContinuousClock.now
         let arrivals = Mutex<[String: Duration]>([:])
         progress.begin(names: [domain.lowercased()], stage: "publishing a probe")
@@ -56,6 +61,7 @@ struct DNSCheckWorkflow {
                 arrivals.withLock { if $0["\(nameserver) (\(address))"] == nil { $0["\(nameserver) (\(address))"] = ContinuousClock.now - started } }
             }
             progress.dns(event)
+            outstanding.observe(event, via: provider.code)
         }
         let times = arrivals.withLock { $0 }
         var lines = ["probe via \(provider.code): \"\(value)\""]
@@ -63,7 +69,8 @@ struct DNSCheckWorkflow {
             lines.append("  \(server.padding(toLength: 44, withPad: " ", startingAt: 0)) visible after \(String(format: "%.2f", time.seconds)) s")
         }
         let slowest = times.values.max() ?? .zero
-        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; the probe record was removed")
+        let removal = outstanding.summary.map { "the probe record could not be removed: \($0)" } ?? "the probe record was removed"
+        lines.append("propagation took \(String(format: "%.2f", slowest.seconds)) s; \(removal)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

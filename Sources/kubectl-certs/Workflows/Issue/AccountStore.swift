@@ -8,7 +8,7 @@ struct AccountStore {
     var client: KubernetesClient
     var http: HTTPClient
 
-    func connect(_ settings: IssueSettings, progress: Progress) async throws -> ACMEClient {
+    func connect(_ settings: IssueSettings, progress: ProgressDisplay) async throws -> ACMEClient {
         let (namespace, name) = settings.accountSecret
         let key: PrivateKey
         if let secret = try await client.getIfPresent(.secrets, name: name, namespace: namespace).map(Secret.init(object:)) {

@@ -30,13 +30,13 @@ struct IssuePlanner {
             lines.append("  secret:       \(spec.namespace)/\(spec.secretName) (\(secretState))")
             let solvers = try await workflow.dnsSolvers(for: spec, settings: settings)
             for domain in spec.orderNames {
-                guard let solver = solvers.byDomain[domain] else { continue }
+                guard let identity = solvers.byDomain[domain], let solver = solvers.byIdentity[identity] else { continue }
                 do {
                     let target = try await solver.discovery.discover(domain: domain)
                     let via = target.cnameChain.isEmpty ? "" : " (CNAME to \(target.fqdn))"
-                    lines.append("  \(domain): --dns \(solver.provider.code), TXT \(target.fqdn)\(via) in zone \(target.zone), nameservers \(target.nameservers.map(\.description).joined(separator: ", "))")
+                    lines.append("  \(domain): --dns \(identity), TXT \(target.fqdn)\(via) in zone \(target.zone), nameservers \(target.nameservers.map(\.description).joined(separator: ", "))")
                 } catch {
-                    lines.append("  \(domain): --dns \(solver.provider.code); DNS discovery failed: \(error)")
+                    lines.append("  \(domain): --dns \(identity); DNS discovery failed: \(error)")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import CertCore
 import Foundation
+import Providers
 
 /// Where the ACME account and DNS solving come from for one certificate: the flags and the
 /// environment, or a cert-manager Issuer/ClusterIssuer.
@@ -17,7 +18,7 @@ struct IssueSettings: Sendable {
 
     enum DNSChoice: Sendable {
         /// `--dns CODE`: one provider for every name, credentials from the environment (or a Secret).
-        case provider(code: String, environment: [String: String])
+        case provider(code: String, environment: ProviderEnvironment)
         /// cert-manager solvers, chosen per name.
         case solvers([JSONValue], issuerNamespace: String)
     }
@@ -70,40 +71,30 @@ struct IssuerReader {
     }
 }
 
-/// Turns a cert-manager `dns01` solver into a provider code and the credentials its adapter reads.
+/// Turns a cert-manager solver into a provider code and where its adapter's variables come
+/// from; the mapping of each solver kind lives in its provider's folder.
 struct SolverCredentials {
     var client: KubernetesClient
 
-    func provider(for solver: JSONValue, domain: String, secretNamespace: String) async throws -> (code: String, environment: [String: String]) {
+    func provider(for solver: JSONValue, domain: String, secretNamespace: String, issuer: String) async throws -> (code: String, environment: ProviderEnvironment) {
         guard let dns01 = solver["dns01"] else {
             let kinds = solver.objectValue?.keys.filter { $0 != "selector" }.sorted().joined(separator: ", ") ?? "none"
             throw CommandFailure(message: "the solver for \(domain) is not DNS-01 (it has \(kinds)); kubectl-certs solves DNS-01 only — HTTP-01 is not supported yet", exitStatus: .usage)
         }
-        if let rfc2136 = dns01["rfc2136"] {
-            var environment: [String: String] = [:]
-            environment["RFC2136_NAMESERVER"] = rfc2136["nameserver"]?.stringValue
-            environment["RFC2136_TSIG_KEY"] = rfc2136["tsigKeyName"]?.stringValue
-            if let algorithm = rfc2136["tsigAlgorithm"]?.stringValue {
-                environment["RFC2136_TSIG_ALGORITHM"] = Self.lego(tsigAlgorithm: algorithm)
-            }
-            if let reference = rfc2136["tsigSecretSecretRef"], let name = reference["name"]?.stringValue {
-                let key = reference["key"]?.stringValue ?? "tsig-secret-key"
-                let secret = try await client.get(Secret.self, name: name, namespace: secretNamespace)
-                guard let value = secret.data[key] else {
-                    throw CommandFailure(message: "Secret \(secretNamespace)/\(name) has no key \(key) (the rfc2136 solver's tsigSecretSecretRef)", exitStatus: .usage)
-                }
-                environment["RFC2136_TSIG_SECRET"] = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            return ("rfc2136", environment)
+        let fields = (dns01.objectValue ?? [:]).filter { $0.key != "cnameStrategy" }
+        guard fields.count == 1, let (field, block) = fields.first else {
+            throw CommandFailure(message: "the dns01 solver of \(issuer) for \(domain) names \(fields.isEmpty ? "no provider" : "several providers (\(fields.keys.sorted().joined(separator: ", ")))"); it must name exactly one", exitStatus: .usage)
         }
-        let kinds = dns01.objectValue?.keys.sorted().joined(separator: ", ") ?? "none"
-        throw CommandFailure(message: "the dns01 solver for \(domain) uses \(kinds), which kubectl-certs cannot read from an issuer yet; pass --dns PROVIDER with its credentials instead", exitStatus: .usage)
-    }
-
-    /// cert-manager writes HMACSHA256; lego and kubectl-certs hmac-sha256.
-    static func lego(tsigAlgorithm: String) -> String {
-        let lowered = tsigAlgorithm.lowercased().replacingOccurrences(of: ".", with: "")
-        guard lowered.hasPrefix("hmac"), !lowered.hasPrefix("hmac-") else { return lowered }
-        return "hmac-" + lowered.dropFirst(4)
+        let client = client
+        let context = CertManagerSolverContext(issuer: issuer, secretNamespace: secretNamespace) { name, key in
+            let secret = try await client.get(Secret.self, name: name, namespace: secretNamespace)
+            guard let value = secret.data[key] else {
+                throw CommandFailure(message: "Secret \(secretNamespace)/\(name) has no key \(key) (referenced by the \(field) solver of \(issuer))", exitStatus: .usage)
+            }
+            return String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (code, variables) = try await ProviderRegistry.variables(forCertManagerSolver: field, solver: block, context: context)
+        // Only what the issuer says: a variable of this shell must not change where its records go.
+        return (code, ProviderEnvironment(supplied: variables, suppliedBy: "the \(field) solver of \(issuer)", cluster: .init(client: client, resourceNamespace: secretNamespace)))
     }
 }

@@ -4,12 +4,13 @@ import CertCore
 /// the name in `dnsNames` wins over one whose `dnsZones` contain it (the longest zone first),
 /// which wins over one without names or zones; `matchLabels` must all match the
 /// Certificate's labels; among equals, the one with more matching labels, then the first.
+/// Answers the chosen solver's place in the list, which identifies it.
 enum SolverSelection {
-    static func choose(for domain: String, among solvers: [JSONValue], labels: [String: String]) -> JSONValue? {
+    static func choose(for domain: String, among solvers: [JSONValue], labels: [String: String]) -> Int? {
         let name = domain.lowercased()
         let bare = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
-        var best: (solver: JSONValue, rank: (Int, Int, Int))?
-        for solver in solvers {
+        var best: (index: Int, rank: (Int, Int, Int))?
+        for (index, solver) in solvers.enumerated() {
             let selector = solver["selector"]
             let matchLabels = (selector?["matchLabels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
             guard matchLabels.allSatisfy({ labels[$0.key] == $0.value }) else { continue }
@@ -26,8 +27,8 @@ enum SolverSelection {
             } else {
                 rank = (0, 0, matchLabels.count)
             }
-            if best == nil || rank > best!.rank { best = (solver, rank) }
+            if best == nil || rank > best!.rank { best = (index, rank) }
         }
-        return best?.solver
+        return best?.index
     }
 }

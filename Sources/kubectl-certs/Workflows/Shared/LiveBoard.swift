@@ -2,77 +2,7 @@ import DNS01
 import Foundation
 import Synchronization
 
-/// Progress of an issuance on stderr. On a terminal, a block with one line per name that
-/// moves through its steps — ordered, TXT published, each nameserver ticked off, valid,
-/// finalized, stored — redrawn in place, with other news printed above it. Elsewhere (CI logs,
-/// CronJobs, pipes), one plain timestamped line per step.
-final class Progress: Sendable {
-    private let board: LiveBoard?
-    private let started = ContinuousClock.now
-    /// (fqdn, value, nameserver address) already reported as serving, for the plain lines.
-    private let served = Mutex<Set<String>>([])
-
-    init(live: Bool = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb") {
-        self.board = live ? LiveBoard() : nil
-    }
-
-    func note(_ text: String) {
-        let elapsed = ContinuousClock.now - started
-        let line = String(format: "[%6.1fs] %@", elapsed.seconds, text)
-        if let board { board.printAbove(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-    }
-
-    /// The names of an order: on a terminal, each gets its line.
-    func begin(names: [String], stage: String) {
-        board?.begin(names: names, stage: stage)
-    }
-
-    /// One name reached a step.
-    func stage(_ name: String, _ text: String) {
-        if let board { board.set(stage: text, for: [name]) } else { note("\(name): \(text)") }
-    }
-
-    /// Every name of the order reached a step.
-    func stageAll(_ text: String) {
-        if let board { board.setAll(stage: text) } else { note(text) }
-    }
-
-    /// The start of a TXT value, enough to tell two values at one name apart.
-    static func short(_ value: String) -> String {
-        value.count > 10 ? "\"\(value.prefix(8))…\"" : "\"\(value)\""
-    }
-
-    /// The DNS-01 engine's events: on the board, or in words.
-    func dns(_ event: DNS01Event) {
-        if let board {
-            board.dns(event)
-            if case .cleanupFailed(let record, let message) = event { note("could not remove TXT \(record.fqdn): \(message)") }
-            return
-        }
-        switch event {
-        case .discovered(let target):
-            let via = target.cnameChain.isEmpty ? "" : " via CNAME \(target.cnameChain.joined(separator: " -> "))"
-            note("\(target.domain): zone \(target.zone)\(via), nameservers \(target.nameservers.map(\.description).joined(separator: ", "))")
-        case .presented(let record):
-            note("TXT published: \(record.fqdn) \(Self.short(record.value))")
-        case .propagation(.answer(let fqdn, let value, let nameserver, let address, .visible)):
-            let key = "\(fqdn) \(value) \(address)"
-            if served.withLock({ $0.insert(key).inserted }) { note("  \(nameserver) (\(address)) serves \(fqdn) \(Self.short(value))") }
-        case .propagation(.answer):
-            break
-        case .propagation(.recordVisible(let fqdn, let value)):
-            note("every nameserver serves \(fqdn) \(Self.short(value))")
-        case .propagation(.waiting(let duration)):
-            note("waiting \(duration) for propagation (not checking)")
-        case .cleanedUp(let record):
-            note("TXT removed: \(record.fqdn) \(Self.short(record.value))")
-        case .cleanupFailed(let record, let message):
-            note("could not remove TXT \(record.fqdn): \(message)")
-        }
-    }
-}
-
-/// The terminal block of `Progress`: one line per name, redrawn in place with ANSI cursor moves.
+/// The terminal block of `ProgressDisplay`: one line per name, redrawn in place with ANSI cursor moves.
 final class LiveBoard: Sendable {
     private struct State {
         var names: [String] = []

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs work so that Ctrl-C (SIGINT) or SIGTERM cancels it rather than killing the process:
+/// the DNS-01 cleanup runs, and then the command exits 130, saying which records were not
+/// removed. A second signal exits 130 at once, naming the records that may remain.
+enum Interruption {
+    static func run<T: Sendable>(outstanding: OutstandingRecords, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await work() }
+        let received = SignalCount()
+        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let count = received.increment()
+                if count == 1 {
+                    FileHandle.standardError.write(Data("\ninterrupted: removing published challenge records… (interrupt again to exit without waiting)\n".utf8))
+                    task.cancel()
+                } else {
+                    let left = outstanding.summary.map { "; these challenge records may remain: \($0)" } ?? ""
+                    FileHandle.standardError.write(Data("\ninterrupted again: exiting without waiting for cleanup\(left)\n".utf8))
+                    exit(ExitStatus.interrupted.rawValue)
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        do {
+            return try await task.value
+        } catch {
+            if task.isCancelled {
+                if let left = outstanding.summary {
+                    throw CommandFailure(message: "interrupted; not removed: \(left)", exitStatus: .interrupted)
+                }
+                throw CommandFailure(message: "interrupted; the challenge records this run published were removed", exitStatus: .interrupted)
+            }
+            throw error
+        }
+    }
+}
+
+/// How many signals arrived, shared with the signal handlers.
+private final class SignalCount: Sendable {
+    private let count = Mutex(0)
+
+    func increment() -> Int {
+        count.withLock { count in
+            count += 1
+            return count
+        }
+    }
+}

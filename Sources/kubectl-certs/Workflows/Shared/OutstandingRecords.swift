@@ -1,0 +1,94 @@
+import DNS01
+import Synchronization
+
+/// The challenge records a run may have left on DNS servers: noted when planned or presented,
+/// dropped once removed. What an interrupted run reports when its cleanup does not finish.
+final class OutstandingRecords: Sendable {
+    private struct Key: Hashable {
+        var fqdn: String
+        var value: String
+
+        init(_ record: ChallengeRecord) {
+            fqdn = record.fqdn.lowercased()
+            value = record.value
+        }
+    }
+
+    private struct Entry {
+        var description: String
+        /// Presented, or its removal failed: it may well be on a server. Otherwise it was only
+        /// planned, and is on none unless its publication is under way.
+        var published: Bool
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var order: [Key] = []
+        var keptIn: String?
+    }
+
+    private let state = Mutex(State())
+
+    /// Notes a record about to be published through `via` (a provider, as a person names it),
+    /// or — `published` — one that may be on a server already.
+    func add(_ record: ChallengeRecord, via: String, published: Bool = false) {
+        state.withLock { state in
+            let key = Key(record)
+            if state.entries[key] == nil { state.order.append(key) }
+            let wasPublished = state.entries[key]?.published ?? false
+            state.entries[key] = Entry(description: "TXT \(record.fqdn) \(ProgressDisplay.short(record.value)) (\(via))", published: published || wasPublished)
+        }
+    }
+
+    /// Forgets those of `records` never published: once their solve is over, they are on no server.
+    func forgetUnpublished(_ records: [ChallengeRecord]) {
+        state.withLock { state in
+            for key in records.map(Key.init) where state.entries[key]?.published == false {
+                state.entries[key] = nil
+                state.order.removeAll { $0 == key }
+            }
+        }
+    }
+
+    func contains(_ record: ChallengeRecord) -> Bool {
+        state.withLock { $0.entries[Key(record)] != nil }
+    }
+
+    func removed(_ record: ChallengeRecord) {
+        state.withLock { state in
+            let key = Key(record)
+            state.entries[key] = nil
+            state.order.removeAll { $0 == key }
+        }
+    }
+
+    /// Follows a DNS-01 solve: what it presents or fails to remove is outstanding, what it
+    /// removes is not.
+    func observe(_ event: DNS01Event, via: String) {
+        switch event {
+        case .presented(let record), .cleanupFailed(let record, _): add(record, via: via, published: true)
+        case .cleanedUp(let record): removed(record)
+        case .discovered, .propagation: break
+        }
+    }
+
+    /// Where the records are written down for a later run to remove, as a clause
+    /// ("they are recorded in …").
+    var keptIn: String? {
+        get { state.withLock { $0.keptIn } }
+        set { state.withLock { $0.keptIn = newValue } }
+    }
+
+    /// One phrase per record, in the order they were noted.
+    var descriptions: [String] {
+        state.withLock { state in state.order.compactMap { state.entries[$0]?.description } }
+    }
+
+    /// "TXT a (rfc2136), TXT b (rfc2136); kept in …", or nil when nothing is left.
+    var summary: String? {
+        let descriptions = descriptions
+        guard !descriptions.isEmpty else { return nil }
+        let kept = keptIn.map { "; \($0)" } ?? ""
+        return descriptions.joined(separator: ", ") + kept
+    }
+}
