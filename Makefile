@@ -18,6 +18,8 @@ release: deps
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 
 # Builds, brings the whole lab up, runs every test, takes the lab down; exits as the tests did.
+# When a server does not come up, `scripts/lab up` stops what it had started and fails, and so
+# does this target, without running the tests.
 test: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	scripts/lab up

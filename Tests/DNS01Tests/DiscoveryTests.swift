@@ -1,4 +1,5 @@
 import DNS01
+import TestSupport
 import Testing
 
 @Suite struct DiscoveryTests {

@@ -1,11 +1,12 @@
 import DNS01
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct PropagationTests {
     @Test func waitsForTheNotifyFedSecondary_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let name = "_acme-challenge.\(LabDNS.uniqueLabel("notify")).\(lab.zone)."
+        let name = "_acme-challenge.\(uniqueLabel("notify")).\(lab.zone)."
         let updater = lab.updater(for: lab.zone)
         try await updater.addTXT(name: name, value: "propagated", ttl: 60, zone: lab.zone)
         let log = EventLog<PropagationEvent>()
@@ -25,7 +26,7 @@ import Testing
         // that coincidence (about 1 in 15 each) practically impossible to repeat.
         var timedOut: PropagationTimeoutError?
         for attempt in 1...3 where timedOut == nil {
-            let name = "_acme-challenge.\(LabDNS.uniqueLabel("slow\(attempt)")).\(lab.slowZone)."
+            let name = "_acme-challenge.\(uniqueLabel("slow\(attempt)")).\(lab.slowZone)."
             let updater = lab.updater(for: lab.slowZone)
             try await updater.addTXT(name: name, value: "late", ttl: 60, zone: lab.slowZone)
             defer { Task { try? await updater.deleteTXT(name: name, value: "late", zone: lab.slowZone) } }
@@ -44,7 +45,7 @@ import Testing
 
     @Test func slowSecondaryIsWaitedForUntilItsRefresh_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let name = "_acme-challenge.\(LabDNS.uniqueLabel("refresh")).\(lab.slowZone)."
+        let name = "_acme-challenge.\(uniqueLabel("refresh")).\(lab.slowZone)."
         let updater = lab.updater(for: lab.slowZone)
         try await updater.addTXT(name: name, value: "eventually", ttl: 60, zone: lab.slowZone)
         defer { Task { try? await updater.deleteTXT(name: name, value: "eventually", zone: lab.slowZone) } }

@@ -1,5 +1,6 @@
 import DNS01
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ResolverTests {
@@ -29,7 +30,7 @@ import Testing
 
     @Test func truncatedUDPAnswerIsRetriedOverTCP_AgainstBIND() async throws {
         let lab = try LabDNS()
-        let name = "\(LabDNS.uniqueLabel("big")).\(lab.zone)"
+        let name = "\(uniqueLabel("big")).\(lab.zone)"
         let updater = lab.updater(for: lab.zone)
         let values = (0..<12).map { "value-\($0)-" + String(repeating: "x", count: 60) }
         for value in values { try await updater.addTXT(name: name, value: value, ttl: 60, zone: lab.zone) }

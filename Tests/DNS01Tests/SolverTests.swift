@@ -1,5 +1,6 @@
 import DNS01
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct SolverTests {
@@ -13,7 +14,7 @@ import Testing
 
     @Test func nameAndWildcardAreTwoValuesAtOneNameAndCleanedUpOnSuccess_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let domain = "\(LabDNS.uniqueLabel("ok")).\(lab.zone)"
+        let domain = "\(uniqueLabel("ok")).\(lab.zone)"
         let fqdn = "_acme-challenge.\(domain)."
         let challenges = [DNSChallenge(domain: domain, value: "plain"), DNSChallenge(domain: "*.\(domain)", value: "wild")]
         let seenDuring = try await solver(lab).withChallengesPublished(challenges) {
@@ -30,7 +31,7 @@ import Testing
         let lab = try LabDNS()
         let log = EventLog<DNS01Event>()
         let fqdn = "_acme-challenge.alias.\(lab.delegatedZone)."
-        let value = LabDNS.uniqueLabel("alias")
+        let value = uniqueLabel("alias")
         let seen = try await solver(lab).withChallengesPublished([DNSChallenge(domain: "alias.\(lab.zone)", value: value)], events: { log.append($0) }) {
             try await lab.txtValues(at: fqdn, on: lab.secondary)
         }
@@ -46,7 +47,7 @@ import Testing
         // coincidence; every try must leave the zone clean either way.
         var timedOut = false
         for attempt in 1...3 where !timedOut {
-            let domain = "\(LabDNS.uniqueLabel("fail\(attempt)")).\(lab.slowZone)"
+            let domain = "\(uniqueLabel("fail\(attempt)")).\(lab.slowZone)"
             let fqdn = "_acme-challenge.\(domain)."
             let log = EventLog<DNS01Event>()
             do {
@@ -62,7 +63,7 @@ import Testing
 
     @Test func cleansUpOnCancellation_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
-        let domain = "\(LabDNS.uniqueLabel("cancel")).\(lab.zone)"
+        let domain = "\(uniqueLabel("cancel")).\(lab.zone)"
         let fqdn = "_acme-challenge.\(domain)."
         let (waiting, continuation) = AsyncStream.makeStream(of: Void.self)
         let solver = solver(lab)

@@ -1,11 +1,12 @@
 import DNS01
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct UpdateClientTests {
     @Test func addKeepsOtherValuesAndDeleteRemovesExactlyOne_AgainstBIND() async throws {
         let lab = try LabDNS()
-        let name = "_acme-challenge.\(LabDNS.uniqueLabel("upd")).\(lab.zone)"
+        let name = "_acme-challenge.\(uniqueLabel("upd")).\(lab.zone)"
         let updater = lab.updater(for: lab.zone)
         try await updater.addTXT(name: name, value: "first", ttl: 60, zone: lab.zone)
         try await updater.addTXT(name: name, value: "second", ttl: 60, zone: lab.zone)

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func aProbeReachesEveryNameserverAndIsRemoved_AgainstBINDAndKnot() async throws {
-        let name = "probe\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("probe")).example.test"
         let result = try await run(["-d", name, "--dns", "rfc2136"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ns1.example.test. (127.0.0.2)"))
@@ -42,7 +42,7 @@ import Testing
         // falls inside the 1 s wait the probe really did propagate. Three tries rule that out.
         var timedOut: Subprocess.Result?
         for attempt in 1...3 where timedOut == nil {
-            let name = "lag\(attempt)-\(UInt32.random(in: .min ... .max)).slow.test"
+            let name = "\(uniqueLabel("lag\(attempt)")).slow.test"
             let result = try await run(["-d", name, "--dns", "rfc2136", "--propagation-timeout", "1s"])
             #expect(try LabDNS.txt("_acme-challenge.\(name)", at: "127.0.0.2").isEmpty, "the probe was not cleaned up")
             if result.status != 0 { timedOut = result }
@@ -54,7 +54,7 @@ import Testing
 
     @Test func aWrongTSIGSecretIsExplainedWithoutShowingIt_AgainstBIND() async throws {
         let wrong = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let result = try await run(["-d", "bad\(UInt32.random(in: .min ... .max)).example.test", "--dns", "rfc2136"], secret: wrong)
+        let result = try await run(["-d", "\(uniqueLabel("bad")).example.test", "--dns", "rfc2136"], secret: wrong)
         // The DNS server refusing our credentials is exit 4, as a refused Kubernetes token is.
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("BADSIG"))
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func doubleVerboseShowsEveryQueryAndUpdateWithTimingsAndNoSecret_AgainstBINDAndKnot() async throws {
-        let name = "verbose\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("verbose")).example.test"
         let result = try await run(["-d", name, "--dns", "rfc2136", "-vv"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func aClockTwentyMinutesOffIsBADTIMEWithWhatToFix_AgainstBIND() async throws {
-        let name = "skew\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("skew")).example.test"
         let result = try await run(["-d", name, "--dns", "rfc2136"], clockOffset: "-20m")
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("BADTIME"))

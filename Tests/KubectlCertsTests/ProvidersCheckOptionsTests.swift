@@ -8,7 +8,7 @@ import Testing
     @Test func credentialsComeFromTheSecretInTheNamespaceAndContextGiven_AgainstLabAndKube() async throws {
         let kubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
         let client = try KubernetesClient(options: KubeConfigOptions(kubeconfig: kubeconfig, context: "lab-admin"))
-        let namespace = "pc-\(UInt32.random(in: .min ... .max))"
+        let namespace = uniqueLabel("pc")
         _ = try await client.create(KubernetesObject(.namespaces, name: namespace))
         var credentials = Secret(name: "rfc2136-credentials", namespace: namespace)
         credentials.data = [
@@ -20,7 +20,7 @@ import Testing
         let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
         let resolver = try Lab.require("LAB_DNS_RESOLVER", component: "dns")
         func check(context: String) async throws -> Subprocess.Result {
-            let name = "pco\(UInt32.random(in: .min ... .max)).example.test"
+            let name = "\(uniqueLabel("pco")).example.test"
             return try await Subprocess.run(binary, ["providers", "check", "rfc2136", "-d", name, "--dns-resolver", resolver,
                                                      "--dns-credentials", "secret/rfc2136-credentials", "-n", namespace,
                                                      "--kubeconfig", kubeconfig, "--context", context], environment: ["NO_COLOR": "1"])

@@ -29,7 +29,7 @@ import Testing
             "RFC2136_TSIG_KEY": try Lab.require("LAB_TSIG_KEY", component: "dns"),
             "RFC2136_TSIG_SECRET": try Lab.require("LAB_TSIG_SECRET", component: "dns"),
         ]
-        let name = "pc\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("pc")).example.test"
         let result = try await Subprocess.run(binary, ["providers", "check", "rfc2136", "-d", name, "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("probe via rfc2136"))

@@ -35,7 +35,7 @@ import Testing
         #expect(show.stdout.contains("RFC2136_TSIG_SECRET=(not shown)"))
         #expect(!show.stdout.contains(secret))
 
-        let name = "user\(UInt32.random(in: .min ... .max)).example.test"
+        let name = "\(uniqueLabel("user")).example.test"
         let probe = try await Subprocess.run(binary, ["dns", "check", "-d", name, "--dns", "lab-bind", "--dns-resolver", try Lab.require("LAB_DNS_RESOLVER", component: "dns")], environment: environment)
         #expect(probe.status == 0, "\(probe.stderr)")
         #expect(probe.stdout.contains("the probe record was removed"))

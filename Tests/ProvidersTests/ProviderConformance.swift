@@ -1,6 +1,7 @@
 import DNS01
 import Providers
 import Foundation
+import TestSupport
 import Testing
 
 /// The behaviour every DNS provider adapter must show, run against a real server:
@@ -39,7 +40,7 @@ func runProviderConformance(
     unreachableCode: ProviderError.Code = .unreachable
 ) async throws {
     let provider = try makeProvider()
-    let label = "conf-\(UInt32.random(in: 0...UInt32.max))"
+    let label = uniqueLabel("conf")
     let provider2 = try makeProvider()
     let fqdn = DNSName.normalized(chosenName ?? "_acme-challenge.\(label).\(zone)")
     let first = ChallengeRecord(fqdn: fqdn, zone: zone, value: value("first-\(label)"), ttl: 60)

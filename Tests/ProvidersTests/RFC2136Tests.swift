@@ -4,33 +4,6 @@ import Providers
 import TestSupport
 import Testing
 
-/// The lab's RFC 2136 settings for one zone and one TSIG key.
-struct RFC2136Lab {
-    var primary: String
-    var secondary: String
-    var port: String
-
-    init() throws {
-        primary = try Lab.require("LAB_DNS_PRIMARY", component: "dns")
-        secondary = try Lab.require("LAB_DNS_SECONDARY", component: "dns")
-        port = try Lab.require("LAB_DNS_PORT", component: "dns")
-    }
-
-    var nameservers: [DNSServer] {
-        [DNSServer(host: primary, port: Int(port) ?? 53), DNSServer(host: secondary, port: Int(port) ?? 53)]
-    }
-
-    /// lego-style environment for the zone's primary with the key named by `keyVariable`.
-    func environment(primary server: String, keyVariable: String = "LAB_TSIG_KEY", secretVariable: String = "LAB_TSIG_SECRET", algorithm: String = "hmac-sha256") throws -> [String: String] {
-        [
-            "RFC2136_NAMESERVER": "\(server):\(port)",
-            "RFC2136_TSIG_KEY": try Lab.require(keyVariable, component: "dns"),
-            "RFC2136_TSIG_SECRET": try Lab.require(secretVariable, component: "dns"),
-            "RFC2136_TSIG_ALGORITHM": algorithm,
-        ]
-    }
-}
-
 @Suite struct RFC2136Tests {
     static let wrongSecret = Data(repeating: 7, count: 32).base64EncodedString()
 

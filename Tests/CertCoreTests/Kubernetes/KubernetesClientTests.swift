@@ -22,7 +22,7 @@ import Testing
 
         /// A fresh namespace for one test.
         func namespace(_ client: KubernetesClient) async throws -> String {
-            let name = "t-\(UInt32.random(in: .min ... .max))"
+            let name = uniqueLabel("t")
             _ = try await client.create(KubernetesObject(.namespaces, name: name))
             return name
         }

@@ -5,9 +5,9 @@ import TestSupport
 import Testing
 
 /// RFC 9773 `replaces` is sent only for a certificate this server and account issued, against
-/// the ARI stub (Tests/Fixtures/ari_stub_server.py), which records every order's `replaces`.
+/// the ARI stub (lab/ari-stub/ari_stub_server.py), which records every order's `replaces`.
 @Suite struct IssueReplacesTests {
-    let script = Lab.repositoryRoot.appendingPathComponent("Tests/Fixtures/ari_stub_server.py").path
+    let script = Lab.repositoryRoot.appendingPathComponent("lab/ari-stub/ari_stub_server.py").path
 
     func replacesSeen(port: Int) async throws -> [String?] {
         let stats = try await HTTPClient().send(HTTPRequest(url: "http://127.0.0.1:\(port)/stats"))

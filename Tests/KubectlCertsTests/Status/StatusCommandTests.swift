@@ -16,7 +16,7 @@ import Testing
             kubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
             let client = try KubernetesClient(options: KubeConfigOptions(kubeconfig: kubeconfig, context: "lab-admin"))
             pki = try TestPKI(name: "Fixture Root")
-            namespace = "status-\(UInt32.random(in: .min ... .max))"
+            namespace = uniqueLabel("status")
             cleanNamespace = namespace + "-clean"
             for name in [namespace, cleanNamespace] { _ = try await client.create(KubernetesObject(.namespaces, name: name)) }
             let day: TimeInterval = 86400

@@ -1,16 +1,15 @@
-import CertCore
+public import CertCore
 import Foundation
-import TestSupport
 
 /// The lab's Pebble (`scripts/lab up pebble dns`), and an ACME flow that proves DNS-01 through
 /// the lab's BIND primary with nsupdate — the ACME client's tests must not depend on the DNS-01
 /// engine, which has tests of its own.
-struct PebbleLab {
-    let http: HTTPClient
-    let server: ACMEServer
-    let managementURL: String
+public struct PebbleLab: Sendable {
+    public let http: HTTPClient
+    public let server: ACMEServer
+    public let managementURL: String
 
-    init() throws {
+    public init() throws {
         let bundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         guard let pem = FileManager.default.contents(atPath: bundle) else {
             throw Lab.NotRunning(component: "pebble", variable: "LAB_CA_BUNDLE (\(bundle) unreadable)")
@@ -21,31 +20,31 @@ struct PebbleLab {
     }
 
     /// Pebble's root number `index` (they change on every start).
-    func root(_ index: Int) async throws -> Certificate {
+    public func root(_ index: Int) async throws -> Certificate {
         let response = try await http.send(HTTPRequest(url: "\(managementURL)/roots/\(index)"))
         return try requireCertificate(response)
     }
 
     /// A client with a freshly registered account.
-    func newAccount(_ keyType: KeyType = .ec256) async throws -> ACMEClient {
+    public func newAccount(_ keyType: KeyType = .ec256) async throws -> ACMEClient {
         let client = try await ACMEClient.connect(to: server, accountKey: try PrivateKey.generate(keyType), http: http)
         _ = try await client.register(contact: ["mailto:certs@example.org"], termsOfServiceAgreed: true)
         return client
     }
 
     /// A fresh label under the lab zone, so every order needs fresh authorizations.
-    static func uniqueName() -> String {
-        "t\(UInt32.random(in: .min ... .max))." + ((try? Lab.require("LAB_DNS_ZONE", component: "dns")) ?? "example.test")
+    public static func uniqueName() -> String {
+        uniqueLabel("t") + "." + ((try? Lab.require("LAB_DNS_ZONE", component: "dns")) ?? "example.test")
     }
 
-    struct Issued {
-        var chain: IssuedChain
-        var key: PrivateKey
-        var challengesAnswered: Int
+    public struct Issued: Sendable {
+        public var chain: IssuedChain
+        public var key: PrivateKey
+        public var challengesAnswered: Int
     }
 
     /// Orders a certificate for `names`, publishing and removing the DNS-01 records itself.
-    func issue(_ client: ACMEClient, names: [String], keyType: KeyType = .ec256, preferredChain: String? = nil) async throws -> Issued {
+    public func issue(_ client: ACMEClient, names: [String], keyType: KeyType = .ec256, preferredChain: String? = nil) async throws -> Issued {
         let order = try await client.newOrder(identifiers: names.map(ACMEIdentifier.dns))
         let authorizations = try await client.authorizations(of: order)
         var records: [String: [String]] = [:]
@@ -79,7 +78,7 @@ struct PebbleLab {
 }
 
 /// The certificate in a PEM response.
-func requireCertificate(_ response: HTTPResponse) throws -> Certificate {
+public func requireCertificate(_ response: HTTPResponse) throws -> Certificate {
     guard response.status == 200, let first = try Certificate.parseChain(pem: response.text).first else {
         throw LabDNS.Failed(description: "expected a PEM certificate, got HTTP \(response.status)")
     }

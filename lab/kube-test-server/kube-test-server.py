@@ -21,6 +21,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kts_errors as errors  # noqa: E402
+import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
 from kts_errors import ApiError  # noqa: E402
 from kts_resources import BY_PATH, RESOURCES, groups  # noqa: E402
@@ -220,41 +221,6 @@ def aggregated(core, version):
                       "versions": [{"version": ver, "resources": resources, "freshness": "Current"}]})
     return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{version}",
             "metadata": {}, "items": items}
-
-
-def openapi_v3_root():
-    paths = {}
-    for group, version, _ in groups():
-        gv = f"api/{version}" if not group else f"apis/{group}/{version}"
-        paths[gv] = {"serverRelativeURL": f"/openapi/v3/{gv}?hash=KTS{len(gv)}"}
-    return {"paths": paths}
-
-
-def openapi_v3_group(group, version):
-    """Just enough OpenAPI v3 for kubectl: PATCH operations that accept fieldValidation, so kubectl leaves
-    validation to the server, and no strategic-merge-patch request body, so client-side apply computes its
-    patches from kubectl's built-in types (or JSON merge patches for the cert-manager kinds)."""
-    prefix = f"/api/{version}" if not group else f"/apis/{group}/{version}"
-    paths, schemas = {}, {}
-    for g, v, rtypes in groups():
-        if (g, v) != (group, version):
-            continue
-        for r in rtypes:
-            gvk = {"group": r.group, "version": r.version, "kind": r.kind}
-            path = f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}" if r.namespaced else f"{prefix}/{r.plural}/{{name}}"
-            params = [{"name": n, "in": "query", "schema": {"type": "string"}}
-                      for n in ("dryRun", "fieldManager", "fieldValidation", "force")]
-            paths[path] = {
-                "get": {"operationId": f"read{r.kind}", "x-kubernetes-action": "get",
-                        "x-kubernetes-group-version-kind": gvk, "responses": {"200": {"description": "OK"}}},
-                "patch": {"operationId": f"patch{r.kind}", "x-kubernetes-action": "patch",
-                          "x-kubernetes-group-version-kind": gvk, "parameters": params,
-                          "responses": {"200": {"description": "OK"}}},
-            }
-            schemas[f"{r.group or 'core'}.{r.version}.{r.kind}"] = {
-                "type": "object", "x-kubernetes-group-version-kind": [gvk]}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths,
-            "components": {"schemas": schemas}}
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -490,13 +456,17 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/version":
             return self.json(SERVER_VERSION)
         if path.startswith("/openapi"):
+            if path == "/openapi/v2":
+                if kts_openapi.PROTOBUF_V2 in accept:
+                    return Response(200, kts_openapi.V2_PROTOBUF, kts_openapi.PROTOBUF_V2_ANSWER)
+                return self.json(kts_openapi.V2_DOCUMENT)
             if path == "/openapi/v3":
-                return self.json(openapi_v3_root())
+                return self.json(kts_openapi.v3_root())
             m = re.match(r"^/openapi/v3/(?:api/(v1)|apis/([^/]+)/([^/]+))$", path)
             if m:
                 group, version = (m.group(2) or ""), (m.group(1) or m.group(3))
                 if any((g, v) == (group, version) for g, v, _ in groups()):
-                    return self.json(openapi_v3_group(group, version))
+                    return self.json(kts_openapi.v3_group(group, version))
             raise errors.path_not_found()
         if path == "/api":
             if method != "GET":

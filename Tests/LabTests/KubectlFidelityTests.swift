@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Holds scripts/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
+/// Holds lab/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
 /// lists, applies, patches and deletes Secrets, Ingresses and cert-manager Certificates on it, and
 /// prints the server's errors the way it prints kube-apiserver's. Each test works in its own namespace.
 @Suite struct KubectlFidelityTests {
@@ -125,7 +125,7 @@ import Testing
         defer { kube.dropNamespace(first) }
         let second = try kube.makeNamespace("list-b")
         defer { kube.dropNamespace(second) }
-        let mark = "m" + UUID().uuidString.prefix(8).lowercased()
+        let mark = uniqueLabel("m")
         for (ns, name, tier) in [(first, "one", "web"), (first, "two", "db"), (second, "three", "web")] {
             try kube.succeed(["create", "secret", "generic", name, "-n", ns, "--from-literal=k=v"])
             try kube.succeed(["label", "secret", name, "-n", ns, "mark=\(mark)", "tier=\(tier)"])
@@ -180,6 +180,93 @@ import Testing
         let certificate = try kube.json(["get", "certificate", "web", "-n", ns])
         #expect(dig(certificate, "spec", "dnsNames") as? [String] == ["web.example.test", "www.example.test"])
         #expect(dig(certificate, "metadata", "generation") as? Int == 2)
+    }
+
+    /// `kubectl get -o yaml` prints a `kind: List`; kubectl validates a List on the client against
+    /// the server's OpenAPI v2 document before applying its items.
+    @Test func getAsYAMLPipedIntoApply_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("relist")
+        defer { kube.dropNamespace(ns) }
+        try kube.succeed(["create", "secret", "generic", "alpha", "-n", ns, "--from-literal=colour=red"])
+        try kube.succeed(["create", "secret", "generic", "beta", "-n", ns, "--from-literal=colour=blue"])
+        let list = try kube.succeed(["get", "secrets", "-n", ns, "-o", "yaml"])
+        #expect(list.hasPrefix("apiVersion: v1\nitems:\n"))
+
+        let applied = try kube.kubectl(["apply", "-f", "-"], input: Data(list.utf8))
+        #expect(applied.status == 0, "kubectl apply of a List exited \(applied.status): \(applied.stderr)")
+        #expect(applied.stdout == "secret/alpha configured\nsecret/beta configured\n")
+        #expect(applied.stderr.contains("secrets/alpha is missing the kubectl.kubernetes.io/last-applied-configuration annotation"))
+        let alpha = try kube.json(["get", "secret", "alpha", "-n", ns])
+        #expect((dig(alpha, "metadata", "annotations") as? [String: String])?["kubectl.kubernetes.io/last-applied-configuration"] != nil)
+    }
+
+    static let secretAndIngressList = """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: Secret
+          metadata: {name: listed, namespace: NS, labels: {from: list}}
+          type: Opaque
+          data: {mode: ZmFzdA==}
+        - apiVersion: networking.k8s.io/v1
+          kind: Ingress
+          metadata: {name: listed, namespace: NS}
+          spec:
+            ingressClassName: nginx
+            tls:
+            - hosts: [list.example.test]
+              secretName: listed-tls
+            rules:
+            - host: list.example.test
+              http:
+                paths:
+                - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+
+        """
+
+    @Test func applyAListOfASecretAndAnIngress_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("list")
+        defer { kube.dropNamespace(ns) }
+        let manifest = Self.secretAndIngressList.replacingOccurrences(of: "NS", with: ns)
+
+        let created = try kube.kubectl(["apply", "-f", "-"], input: Data(manifest.utf8))
+        #expect(created.status == 0, "kubectl apply exited \(created.status): \(created.stderr)")
+        #expect(created.stdout == "secret/listed created\ningress.networking.k8s.io/listed created\n")
+        #expect(created.stderr.isEmpty, "unexpected warnings: \(created.stderr)")
+
+        let changed = manifest
+            .replacingOccurrences(of: "ZmFzdA==", with: "c2xvdw==")
+            .replacingOccurrences(of: "hosts: [list.example.test]", with: "hosts: [list.example.test, www.list.example.test]")
+        let configured = try kube.kubectl(["apply", "-f", "-"], input: Data(changed.utf8))
+        #expect(configured.stdout == "secret/listed configured\ningress.networking.k8s.io/listed configured\n")
+        #expect(configured.stderr.isEmpty, "unexpected warnings: \(configured.stderr)")
+        let again = try kube.kubectl(["apply", "-f", "-"], input: Data(changed.utf8))
+        #expect(again.stdout == "secret/listed unchanged\ningress.networking.k8s.io/listed unchanged\n")
+
+        let ingress = try kube.json(["get", "ingress", "listed", "-n", ns])
+        let tls = dig(ingress, "spec", "tls") as? [[String: Any]]
+        #expect(tls?.first?["hosts"] as? [String] == ["list.example.test", "www.list.example.test"])
+        let secret = try kube.json(["get", "secret", "listed", "-n", ns])
+        #expect(dig(secret, "data", "mode") as? String == "c2xvdw==")
+    }
+
+    /// As against kube-apiserver, kubectl refuses a List whose item has a field its kind does not
+    /// have, before sending anything.
+    @Test func applyRefusesAListWithAnUnknownField_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster()
+        let ns = try kube.makeNamespace("badlist")
+        defer { kube.dropNamespace(ns) }
+        let manifest = Self.secretAndIngressList.replacingOccurrences(of: "NS", with: ns)
+            .replacingOccurrences(of: "data: {mode: ZmFzdA==}", with: "dta: {mode: ZmFzdA==}")
+
+        let refused = try kube.kubectl(["apply", "-f", "-"], input: Data(manifest.utf8))
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(#"unknown field "dta""#), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--validate=false"))
+        #expect(try kube.succeed(["get", "secrets,ingresses", "-n", ns, "-o", "name"]).isEmpty, "nothing may be created")
     }
 
     @Test func serverSideApplyConflictsWithASecondManager_AgainstKubeTestServer() throws {
