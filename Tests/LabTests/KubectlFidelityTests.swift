@@ -126,7 +126,9 @@ import Testing
         let second = try kube.makeNamespace("list-b")
         defer { kube.dropNamespace(second) }
         let mark = uniqueLabel("m")
-        for (ns, name, tier) in [(first, "one", "web"), (first, "two", "db"), (second, "three", "web")] {
+        // Distinct from any other run's, as a field selector across namespaces sees them all.
+        let three = uniqueLabel("three")
+        for (ns, name, tier) in [(first, "one", "web"), (first, "two", "db"), (second, three, "web")] {
             try kube.succeed(["create", "secret", "generic", name, "-n", ns, "--from-literal=k=v"])
             try kube.succeed(["label", "secret", name, "-n", ns, "mark=\(mark)", "tier=\(tier)"])
         }
@@ -134,14 +136,14 @@ import Testing
         let all = tableRows(try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark)"]))
         #expect(all.first == ["NAMESPACE", "NAME", "TYPE", "DATA", "AGE"])
         let listed = all.dropFirst().map { [$0[0], $0[1]] }
-        #expect(Set(listed) == [[first, "one"], [first, "two"], [second, "three"]])
+        #expect(Set(listed) == [[first, "one"], [first, "two"], [second, three]])
 
         let web = try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark),tier in (web)", "-o", "name"])
         #expect(web.split(separator: "\n").count == 2)
         let notWeb = try kube.succeed(["get", "secrets", "-n", first, "-l", "mark=\(mark),tier!=web", "-o", "name"])
         #expect(notWeb == "secret/two\n")
-        let byName = try kube.succeed(["get", "secrets", "-A", "--field-selector", "metadata.name=three", "-o", "name"])
-        #expect(byName == "secret/three\n")
+        let byName = try kube.succeed(["get", "secrets", "-A", "--field-selector", "metadata.name=\(three)", "-o", "name"])
+        #expect(byName == "secret/\(three)\n")
         let paged = try kube.succeed(["get", "secrets", "-A", "-l", "mark=\(mark)", "--chunk-size=1", "-o", "name"])
         #expect(paged.split(separator: "\n").count == 3, "pages of one item must add up to all three")
     }

@@ -5,11 +5,11 @@ import Providers
 import TestSupport
 import Testing
 
-/// The acme-dns adapter against an acme-dns server (Tests/Servers/acme-dns/acme_dns_server.py:
+/// The acme-dns adapter against an acme-dns server (lab/acme-dns-server/acme_dns_server.py:
 /// its documented API, publishing in the lab's delegated.test zone by RFC 2136).
 @Suite struct ACMEDNSTests {
     func server(_ lab: NSUpdateLab, nextSubdomain: String? = nil) throws -> ServerProcess {
-        try ServerProcess("python3", [NSUpdateLab.server("acme-dns/acme_dns_server.py"), "--zone", lab.delegatedZone, "--nameserver", lab.primary, "--key-file", lab.keyFile]
+        try ServerProcess("python3", [NSUpdateLab.server("acme-dns-server/acme_dns_server.py"), "--zone", lab.delegatedZone, "--nameserver", lab.primary, "--key-file", lab.keyFile]
                           + (nextSubdomain.map { ["--next-subdomain", $0] } ?? []))
     }
 
@@ -65,7 +65,7 @@ import Testing
     @Test func aMissingAccountIsRegisteredOnceSavedPrivatelyAndTheCNAMEIsNamed_AgainstBIND() async throws {
         let lab = try NSUpdateLab()
         let server = try server(lab)
-        let domain = "reg\(UInt32.random(in: .min ... .max)).\(lab.zone)"
+        let domain = "\(uniqueLabel("reg")).\(lab.zone)"
         let storage = NSUpdateLab.temporaryDirectory().appendingPathComponent("accounts.json").path
         let provider = try configuredProvider(["ACME_DNS_API_BASE": "http://127.0.0.1:\(server.port)", "ACME_DNS_STORAGE_PATH": storage], code: "acme-dns")
         // Wildcard and apex: two values at one name at the same moment.

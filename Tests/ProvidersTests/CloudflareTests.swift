@@ -36,7 +36,7 @@ import Testing
         var environment = environment(lab, ["CLOUDFLARE_EMAIL": "ops@example.test", "CLOUDFLARE_API_KEY": key])
         environment["CLOUDFLARE_DNS_API_TOKEN"] = nil
         let provider = try configuredProvider(environment, code: "cloudflare")
-        let record = ChallengeRecord(fqdn: "_acme-challenge.cfk\(UInt32.random(in: .min ... .max)).\(lab.zone)", zone: lab.zone, value: "legacy-\(UUID().uuidString.prefix(8))", ttl: 60)
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("cfk")).\(lab.zone)", zone: lab.zone, value: "legacy-\(UUID().uuidString.prefix(8))", ttl: 60)
         try await provider.present(record)
         #expect(try LabDNS.txt(record.fqdn, at: lab.nameservers[0]).contains(record.value))
         try await provider.cleanUp(record)
@@ -47,7 +47,7 @@ import Testing
         let lab = try ProviderAPILab("cloudflare", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "cloudflare")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
-        let record = ChallengeRecord(fqdn: "_acme-challenge.cfr\(UInt32.random(in: .min ... .max)).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("cfr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)
         let started = ContinuousClock.now
         try await provider.present(record)
         #expect(ContinuousClock.now - started >= .seconds(2), "the two Retry-After: 1 answers were not waited out")

@@ -4,12 +4,12 @@ import Providers
 import TestSupport
 import Testing
 
-/// The exec adapter, driving a hook script as lego users write them (Tests/Servers/exec/
+/// The exec adapter, driving a hook script as lego users write them (lab/exec-hook/
 /// nsupdate_hook.sh, which publishes in the lab's BIND with nsupdate).
 @Suite struct ExecTests {
     /// A wrapper that gives the hook script its settings, as a user's shell would.
     func hook(nameserver: String, keyFile: String, zone: String) throws -> String {
-        try NSUpdateLab.script("HOOK_NAMESERVER=\(nameserver) HOOK_ZONE=\(zone) HOOK_KEY_FILE=\(keyFile) exec \(NSUpdateLab.server("exec/nsupdate_hook.sh")) \"$@\"")
+        try NSUpdateLab.script("HOOK_NAMESERVER=\(nameserver) HOOK_ZONE=\(zone) HOOK_KEY_FILE=\(keyFile) exec \(NSUpdateLab.server("exec-hook/nsupdate_hook.sh")) \"$@\"")
     }
 
     @Test func conformance_AgainstBINDAndKnot() async throws {

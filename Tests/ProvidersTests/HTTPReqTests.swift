@@ -4,13 +4,13 @@ import Providers
 import TestSupport
 import Testing
 
-/// The httpreq adapter against a web service as users write one for lego (Tests/Servers/
-/// httpreq/httpreq_server.py: basic auth checked, records published in the lab's BIND).
+/// The httpreq adapter against a web service as users write one for lego (
+/// lab/httpreq-server/httpreq_server.py: basic auth checked, records published in the lab's BIND).
 @Suite struct HTTPReqTests {
     /// The service for the lab's zone, requiring user `user` and `password` (given to it in its
     /// environment, never as an argument).
     func service(_ lab: NSUpdateLab, user: String, password: String) throws -> ServerProcess {
-        try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", NSUpdateLab.server("httpreq/httpreq_server.py"),
+        try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", NSUpdateLab.server("httpreq-server/httpreq_server.py"),
                                   "--zone", lab.zone, "--nameserver", lab.primary, "--key-file", lab.keyFile, "--username", user])
     }
 

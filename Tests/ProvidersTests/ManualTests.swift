@@ -10,7 +10,7 @@ import Testing
 
     @Test func withoutATerminalItRefusesWithAClearError_AgainstBIND() async throws {
         let resolver = try Lab.require("LAB_DNS_RESOLVER", component: "dns")
-        let domain = "manual\(UInt32.random(in: .min ... .max)).\(try Lab.require("LAB_DNS_ZONE", component: "dns"))"
+        let domain = "\(uniqueLabel("manual")).\(try Lab.require("LAB_DNS_ZONE", component: "dns"))"
         // setsid -w: a new session has no controlling terminal, so /dev/tty cannot be opened.
         let result = try await Subprocess.run("setsid", ["-w", binary, "dns", "check", "-d", domain, "--dns", "manual", "--dns-resolver", resolver], environment: ["NO_COLOR": "1"])
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func onATerminalItWaitsForEnterThenChecksEveryNameserver_AgainstBINDAndKnot() async throws {
         let resolver = try Lab.require("LAB_DNS_RESOLVER", component: "dns")
-        let domain = "manual\(UInt32.random(in: .min ... .max)).\(try Lab.require("LAB_DNS_ZONE", component: "dns"))"
+        let domain = "\(uniqueLabel("manual")).\(try Lab.require("LAB_DNS_ZONE", component: "dns"))"
         let fqdn = "_acme-challenge.\(domain)"
         let command = [binary, "dns", "check", "-d", domain, "--dns", "manual", "--dns-resolver", resolver, "--propagation-timeout", "30s"].joined(separator: " ")
         let terminal = try PseudoTerminal(command, environment: ["NO_COLOR": "1"])

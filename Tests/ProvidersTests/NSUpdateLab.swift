@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 
-/// What the tests' hook script and servers (Tests/Servers/) need to publish in the lab's zones
+/// What the tests' hook script and servers (lab/) need to publish in the lab's zones
 /// with `nsupdate`: the primary, and a BIND key file with the lab's TSIG key or a wrong secret.
 struct NSUpdateLab {
     var primary: String
@@ -39,9 +39,9 @@ struct NSUpdateLab {
         return directory
     }
 
-    /// A file under Tests/Servers/.
+    /// A file under lab/.
     static func server(_ path: String) -> String {
-        Lab.repositoryRoot.appendingPathComponent("Tests/Servers/\(path)").path
+        Lab.repositoryRoot.appendingPathComponent("lab/\(path)").path
     }
 
     /// Writes an executable shell script and returns its path.

@@ -39,7 +39,7 @@ import Testing
         return (server, try JSONDecoder().decode(SignedMoto.self, from: Data(line.utf8)), "http://127.0.0.1:\(server.port)")
     }
 
-    static func record(_ zone: String, _ label: String = "t-\(UInt32.random(in: 0...UInt32.max))") -> ChallengeRecord {
+    static func record(_ zone: String, _ label: String = "\(uniqueLabel("t"))") -> ChallengeRecord {
         ChallengeRecord(fqdn: "_acme-challenge.\(label).\(zone)", zone: zone, value: "value-\(label)", ttl: 30)
     }
 
@@ -193,7 +193,7 @@ import Testing
             ["AWS_ROLE_ARN": moto.roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": directory.appendingPathComponent("token").path],
         ]
         for credentials in ways {
-            let name = "vv-\(UInt32.random(in: 0...UInt32.max)).\(moto.zone.dropLast())"
+            let name = "\(uniqueLabel("vv")).\(moto.zone.dropLast())"
             let environment = credentials.merging(["AWS_ENDPOINT_URL": endpoint, "HOME": "/nonexistent", "NO_COLOR": "1"]) { $1 }
             let result = try await Subprocess.run(binary, ["dns", "check", "-d", name, "--dns", "route53", "--dns-resolver", resolver, "--propagation-timeout", "1s", "-vv"], environment: environment)
             let output = result.stdout + result.stderr
@@ -210,10 +210,10 @@ import Testing
     @Test func privateZonesArePassedOverUnlessAsked_AgainstMoto() async throws {
         let lab = try LabMoto()
         let admin = lab.admin
-        let name = "private-\(UInt32.random(in: 0...UInt32.max)).test."
+        let name = "\(uniqueLabel("private")).test."
         let privateID = try await admin.createZone(name, isPrivate: true)
         let publicID = try await admin.createZone(name)
-        let onlyPrivate = "only-private-\(UInt32.random(in: 0...UInt32.max)).test."
+        let onlyPrivate = "only-\(uniqueLabel("private")).test."
         let onlyPrivateID = try await admin.createZone(onlyPrivate, isPrivate: true)
         defer { Task { for id in [privateID, publicID, onlyPrivateID] { await admin.deleteZone(id) } } }
 
@@ -240,7 +240,7 @@ import Testing
     @Test func everyPageOfTheZoneListIsRead_AgainstMoto() async throws {
         let lab = try LabMoto()
         let admin = lab.admin
-        let name = "paged-\(UInt32.random(in: 0...UInt32.max)).test."
+        let name = "\(uniqueLabel("paged")).test."
         let first = try await admin.createZone(name, isPrivate: true)
         let second = try await admin.createZone(name, isPrivate: true)
         let wanted = try await admin.createZone(name)

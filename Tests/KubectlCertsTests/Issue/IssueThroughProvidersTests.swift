@@ -54,7 +54,7 @@ import Testing
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
-        environment["EXEC_PATH"] = Lab.repositoryRoot.appendingPathComponent("Tests/Servers/exec/nsupdate_hook.sh").path
+        environment["EXEC_PATH"] = Lab.repositoryRoot.appendingPathComponent("lab/exec-hook/nsupdate_hook.sh").path
         // The script's own settings reach it through the environment, as lego's users give them.
         environment["HOOK_NAMESERVER"] = lab.primary
         environment["HOOK_ZONE"] = lab.zone
@@ -72,7 +72,7 @@ import Testing
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         let password = "httpreq-\(UUID().uuidString)"
-        let service = try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", Lab.repositoryRoot.appendingPathComponent("Tests/Servers/httpreq/httpreq_server.py").path,
+        let service = try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", Lab.repositoryRoot.appendingPathComponent("lab/httpreq-server/httpreq_server.py").path,
                                                 "--zone", lab.zone, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--username", "acme"])
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
         environment["HTTPREQ_ENDPOINT"] = "http://127.0.0.1:\(service.port)"
@@ -107,7 +107,7 @@ import Testing
         let delegated = try Lab.require("LAB_DNS_DELEGATED_ZONE", component: "dns")
         let base = "alias.\(lab.zone)"
         let fulldomain = "_acme-challenge.alias.\(delegated)"
-        let acmeDNS = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("Tests/Servers/acme-dns/acme_dns_server.py").path,
+        let acmeDNS = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/acme-dns-server/acme_dns_server.py").path,
                                                     "--zone", delegated, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--next-subdomain", "_acme-challenge.alias"])
         let registration = try await Subprocess.run("curl", ["-sS", "-X", "POST", "http://127.0.0.1:\(acmeDNS.port)/register"])
         let account = try JSONValue.decode(Data(registration.stdout.utf8))
