@@ -192,6 +192,15 @@ RESOURCES = [
                           Column("Status", lambda o, now: condition(o, "Ready", "message"), priority=1)]),
 ]
 
+RESOURCES.append(
+    ResourceType("apiregistration.k8s.io", "v1", "APIService", "apiservices", False,
+                 columns=[Column("Service", lambda o, now: "%s/%s" % (dig(o, "spec", "service", "namespace") or "",
+                                                                      dig(o, "spec", "service", "name") or "")
+                                 if dig(o, "spec", "service") else "Local",
+                                 description="The service the group's requests go to"),
+                          Column("Available", lambda o, now: condition(o, "Available", "status") or "True",
+                                 description="Whether the service answers")]))
+
 BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 BY_KIND = {(r.api_version, r.kind): r for r in RESOURCES}
 

@@ -20,6 +20,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import kts_aggregation  # noqa: E402
 import kts_errors as errors  # noqa: E402
 import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
@@ -495,6 +496,10 @@ class Handler(BaseHTTPRequestHandler):
         else:
             raise errors.path_not_found()
         rtypes = [rs for g, v, rs in groups() if (g, v) == (group, version)]
+        if not rtypes and group:
+            apiservice = kts_aggregation.find(app.store, BY_PATH[("apiregistration.k8s.io", "v1", "apiservices")], group, version)
+            if apiservice is not None:
+                return self.aggregated(apiservice, group, rest, user, raw)
         if not rtypes:
             raise errors.path_not_found()
         if not rest:
@@ -521,6 +526,17 @@ class Handler(BaseHTTPRequestHandler):
         if rtype.namespaced is False and namespace:
             raise errors.path_not_found()
         return self.resource(app, rtype, namespace, name, sub, query, raw, user)
+
+    def aggregated(self, apiservice, group, rest, user, raw):
+        """A request under an aggregated group: authorized here, answered by the backend."""
+        verb = VERB_OF_METHOD.get(self.command) if rest else "get"
+        namespace = rest[1] if len(rest) >= 3 and rest[0] == "namespaces" else ""
+        resource = (rest[2] if namespace else rest[0]) if rest else ""
+        if not self.server.app.allowed(user, verb or "get", group, resource, namespace):
+            raise errors.forbidden(None, None, f'User "{user.name}" cannot {verb} resource "{resource}" in API group "{group}" at the cluster scope')
+        status, body, content_type = kts_aggregation.proxy(apiservice, self.command, urllib.parse.urlsplit(self.path).path,
+                                                           urllib.parse.urlsplit(self.path).query, self.headers, raw)
+        return Response(status, body, content_type)
 
     def resource(self, app, rtype, namespace, name, sub, query, raw, user):
         method = self.command
