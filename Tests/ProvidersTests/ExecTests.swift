@@ -92,10 +92,17 @@ import Testing
         #expect(error?.message.contains("EXEC_PATH in Secret team/dns is refused") == true, "\(error?.message ?? "")")
     }
 
-    @Test func aMissingProgramAndRAWModeAreReportedTogether() {
-        let error = #expect(throws: ProviderError.self) { try configuredProvider(["EXEC_PATH": "/no/such/hook", "EXEC_MODE": "RAW"], code: "exec") }
+    @Test func aMissingProgramAndABadModeAreReportedTogether() {
+        let error = #expect(throws: ProviderError.self) { try configuredProvider(["EXEC_PATH": "/no/such/hook", "EXEC_MODE": "CUSTOM"], code: "exec") }
         #expect(error?.code == .configuration)
         #expect(error?.message.contains("EXEC_PATH=/no/such/hook is not an executable file") == true)
-        #expect(error?.message.contains("EXEC_MODE=RAW is not supported yet") == true)
+        #expect(error?.message.contains("EXEC_MODE=CUSTOM is not one of RAW") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func rawModeNeedsAnACMEChallengeAndSaysSoForAProbe() async throws {
+        let provider = try configuredProvider(["EXEC_PATH": "/bin/true", "EXEC_MODE": "RAW"], code: "exec")
+        let probe = ChallengeRecord(fqdn: "_acme-challenge.probe.example.test", zone: "example.test", value: "v", ttl: 60)
+        let error = await #expect(throws: ProviderError.self) { try await provider.present(probe) }
+        #expect(error?.message.contains("EXEC_MODE=RAW passes the ACME challenge, and this record has none") == true)
     }
 }

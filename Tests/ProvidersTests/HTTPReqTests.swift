@@ -58,13 +58,13 @@ import Testing
         #expect(waited.map { (1000..<5000).contains($0) } == true, "\(error?.message ?? "")")
     }
 
-    @Test func halfOfBasicAuthAndRAWModeAreReportedTogether() {
+    @Test func halfOfBasicAuthAndABadModeAreReportedTogether() {
         let error = #expect(throws: ProviderError.self) {
-            try configuredProvider(["HTTPREQ_ENDPOINT": "https://hooks.example.com/acme", "HTTPREQ_USERNAME": "u", "HTTPREQ_MODE": "raw"], code: "httpreq")
+            try configuredProvider(["HTTPREQ_ENDPOINT": "https://hooks.example.com/acme", "HTTPREQ_USERNAME": "u", "HTTPREQ_MODE": "json"], code: "httpreq")
         }
         let message = error?.message ?? ""
         #expect(message.contains("missing HTTPREQ_PASSWORD (HTTPREQ_USERNAME is set)"), "\(message)")
-        #expect(message.contains("HTTPREQ_MODE=RAW is not supported yet"), "\(message)")
+        #expect(message.contains("HTTPREQ_MODE=json is not one of RAW"), "\(message)")
     }
 
     @Test func anEndpointThatIsNotAnHTTPURLIsRefused() {

@@ -13,6 +13,7 @@ logs each change as "PRESENT|CLEANUP <fqdn> <value>", and exits when stdin close
 import argparse
 import base64
 import hmac
+import hashlib
 import json
 import os
 import subprocess
@@ -63,10 +64,17 @@ def handler(args, password, lock):
                 return self.answer(415, {"error": "expected Content-Type application/json"})
             try:
                 body = json.loads(raw)
-                fqdn, value = body["fqdn"], body["value"]
-                assert isinstance(fqdn, str) and isinstance(value, str) and set(body) == {"fqdn", "value"}
+                if set(body) == {"domain", "token", "keyAuth"}:
+                    # lego's RAW mode: the service works out the name and the value itself.
+                    assert all(isinstance(body[k], str) and body[k] for k in body) and not body["domain"].startswith("*.")
+                    fqdn = "_acme-challenge.%s." % body["domain"]
+                    digest = hashlib.sha256(body["keyAuth"].encode()).digest()
+                    value = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+                else:
+                    fqdn, value = body["fqdn"], body["value"]
+                    assert isinstance(fqdn, str) and isinstance(value, str) and set(body) == {"fqdn", "value"}
             except (ValueError, KeyError, TypeError, AssertionError):
-                return self.answer(400, {"error": "expected a JSON object {\"fqdn\", \"value\"}"})
+                return self.answer(400, {"error": "expected a JSON object {\"fqdn\", \"value\"} or {\"domain\", \"token\", \"keyAuth\"}"})
             if not fqdn.endswith(".") or not (fqdn.lower() == zone or fqdn.lower().endswith("." + zone)):
                 return self.answer(400, {"error": "fqdn %s is not an absolute name in zone %s" % (fqdn, zone)})
             if '"' in value or "\\" in value:

@@ -6,10 +6,25 @@ public struct DNSChallenge: Sendable, Hashable {
     /// The identifier (e.g. `example.test` or `*.example.test`).
     public var domain: String
     public var value: String
+    /// The ACME challenge behind the value, for providers whose protocol passes it on (lego's
+    /// RAW hooks); nil for a probe that answers no CA.
+    public var acme: ACMEChallengeText?
 
-    public init(domain: String, value: String) {
+    public init(domain: String, value: String, acme: ACMEChallengeText? = nil) {
         self.domain = domain
         self.value = value
+        self.acme = acme
+    }
+}
+
+/// An ACME challenge's token and key authorization (RFC 8555 §8.1), as text.
+public struct ACMEChallengeText: Sendable, Hashable {
+    public var token: String
+    public var keyAuthorization: String
+
+    public init(token: String, keyAuthorization: String) {
+        self.token = token
+        self.keyAuthorization = keyAuthorization
     }
 }
 
@@ -102,7 +117,7 @@ public struct DNS01Solver: Sendable {
         var result: [(record: ChallengeRecord, target: ChallengeTarget)] = []
         for challenge in challenges {
             guard let target = targets[DNSName.challengeName(for: challenge.domain)] else { continue }
-            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl, domain: challenge.domain)
+            let record = ChallengeRecord(fqdn: target.fqdn, zone: target.zone, value: challenge.value, ttl: ttl, domain: challenge.domain, acme: challenge.acme)
             if seen.insert(record).inserted { result.append((record, target)) }
         }
         return result

@@ -12,13 +12,17 @@ public struct ChallengeRecord: Sendable, Hashable, CustomStringConvertible {
     /// providers whose protocol passes it on (cert-manager webhooks, lego's RAW hooks); nil
     /// when not known (a record left by an interrupted run).
     public var domain: String?
+    /// The ACME challenge's token and key authorization, for providers whose protocol passes
+    /// them on (lego's RAW hooks); nil when not known.
+    public var acme: ACMEChallengeText?
 
-    public init(fqdn: String, zone: String, value: String, ttl: Int, domain: String? = nil) {
+    public init(fqdn: String, zone: String, value: String, ttl: Int, domain: String? = nil, acme: ACMEChallengeText? = nil) {
         self.fqdn = DNSName.normalized(fqdn)
         self.zone = DNSName.normalized(zone)
         self.value = value
         self.ttl = ttl
         self.domain = domain
+        self.acme = acme
     }
 
     public var description: String { "TXT \(fqdn) \"\(value)\" (zone \(zone))" }

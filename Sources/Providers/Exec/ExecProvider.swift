@@ -11,19 +11,21 @@ internal import Synchronization
 ///
 /// Hook scripts are written for lego, which never runs two at once: calls through one program
 /// run one after another, `EXEC_SEQUENCE_INTERVAL` apart when that is set.
+///
+/// With `EXEC_MODE=RAW` the program gets the ACME challenge instead, as lego passes it:
+/// `$EXEC_PATH present -- DOMAIN TOKEN KEY_AUTHORIZATION` (none of them is secret).
 public struct ExecProvider: DNSProviderAdapter {
     public static let code = "exec"
     var program: HookProgram
     var sequenceInterval: Duration?
+    var raw: Bool
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
         let path = settings.required("EXEC_PATH")
         let mode = settings.choice("EXEC_MODE", among: ["RAW"])
         let timeout = settings.duration("EXEC_TIMEOUT") ?? .seconds(60)
         sequenceInterval = settings.duration("EXEC_SEQUENCE_INTERVAL")
-        if mode != nil {
-            settings.problem("EXEC_MODE=RAW is not supported yet: it passes the ACME token and key authorization, which kubectl-certs does not hand to DNS providers; unset EXEC_MODE to call the program as `EXEC_PATH present|cleanup FQDN VALUE`")
-        }
+        raw = mode != nil
         if let path, path.contains("/"), !FileManager.default.isExecutableFile(atPath: path) {
             settings.problem("EXEC_PATH=\(path) is not an executable file")
         }
@@ -46,7 +48,15 @@ public struct ExecProvider: DNSProviderAdapter {
     }
 
     private func call(_ action: String, _ record: ChallengeRecord) async throws {
-        let arguments = [action, record.fqdn, record.value]
+        let arguments: [String]
+        if raw {
+            guard let acme = record.acme, let domain = record.domain else {
+                throw ProviderError(.configuration, provider: Self.code, "\(action) of TXT \"\(record.value)\" at \(record.fqdn): EXEC_MODE=RAW passes the ACME challenge, and this record has none (a `dns check` probe answers no CA); unset EXEC_MODE for probes")
+            }
+            arguments = [action, "--", RawChallenge.domain(domain), acme.token, acme.keyAuthorization]
+        } else {
+            arguments = [action, record.fqdn, record.value]
+        }
         let shown = ([program.path] + arguments).joined(separator: " ")
         try await RecordSetLock.run("\(Self.code) \(program.path)") {
             if let sequenceInterval, let last = Self.lastCallEnded.withLock({ $0[program.path] }) {

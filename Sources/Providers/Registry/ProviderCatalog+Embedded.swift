@@ -56,7 +56,7 @@ extension ProviderCatalog {
         { "env": "EXEC_PATH", "description": "The program to run; it gets this process's environment, and only the FQDN and TXT value as arguments", "required": true, "secret": false, "localPath": true }
       ],
       "settings": [
-        { "env": "EXEC_MODE", "description": "RAW (lego's `present|cleanup -- DOMAIN TOKEN KEYAUTH`) is not supported yet; leave unset" },
+        { "env": "EXEC_MODE", "description": "RAW: call the program as lego's RAW mode does, `EXEC_PATH present|cleanup -- DOMAIN TOKEN KEY_AUTHORIZATION`" },
         { "env": "EXEC_TIMEOUT", "description": "How long one call may run before it is stopped (default 60s)" },
         { "env": "EXEC_SEQUENCE_INTERVAL", "description": "The pause between two calls of the program (default none)" },
         { "env": "EXEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
@@ -76,7 +76,7 @@ extension ProviderCatalog {
         { "env": "HTTPREQ_PASSWORD", "description": "Password for HTTP basic authentication", "required": false, "secret": true }
       ],
       "settings": [
-        { "env": "HTTPREQ_MODE", "description": "RAW (lego's {\"domain\", \"token\", \"keyAuth\"}) is not supported yet; leave unset" },
+        { "env": "HTTPREQ_MODE", "description": "RAW: send lego's RAW body {\"domain\", \"token\", \"keyAuth\"} instead of {\"fqdn\", \"value\"}" },
         { "env": "HTTPREQ_HTTP_TIMEOUT", "description": "How long one request may take (default 30s)" },
         { "env": "HTTPREQ_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
         { "env": "HTTPREQ_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }

@@ -25,6 +25,8 @@ public struct ProviderAPIClient: Sendable {
     public var longestRetryWait: Duration
     /// `SSL_CERT_FILE` and `SSL_CERT_DIR` as the local environment sets them.
     var trustSettings: [String: String]
+    /// The longest one request may take (the transport's default when nil).
+    public var requestTimeout: Duration?
 
     /// A client for `baseURL`; `settings` gives the provider's code and the trust the local
     /// environment asks for.
@@ -100,7 +102,7 @@ public struct ProviderAPIClient: Sendable {
         guard let url = components?.url?.absoluteString else {
             throw ProviderError(.configuration, provider: provider, "\(baseURL + path) is not a URL (check the provider's base URL setting)")
         }
-        var request = HTTPRequest(method: method, url: url, headers: headers, body: json.map { $0.encoded() } ?? body)
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: json.map { $0.encoded() } ?? body, timeout: requestTimeout)
         for (name, value) in extra { request.headers.set(name, value) }
         if request.body != nil, request.headers["Content-Type"] == nil { request.headers.set("Content-Type", "application/json") }
         if request.headers["Accept"] == nil { request.headers.set("Accept", "application/json") }

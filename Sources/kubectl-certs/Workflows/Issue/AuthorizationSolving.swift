@@ -69,7 +69,8 @@ struct AuthorizationSolving {
                 throw CommandFailure(message: "the CA offers no dns-01 challenge for \(authorization.domain)", exitStatus: .acmeRefused)
             }
             let solver = try solvers.identity(for: authorization.domain)
-            let dnsChallenge = DNSChallenge(domain: authorization.domain, value: await acme.dns01Value(for: token))
+            let text = ACMEChallengeText(token: token, keyAuthorization: await acme.keyAuthorization(for: token))
+            let dnsChallenge = DNSChallenge(domain: authorization.domain, value: await acme.dns01Value(for: token), acme: text)
             if let index = batches.firstIndex(where: { $0.solver == solver }) {
                 batches[index].challenges.append(dnsChallenge)
             } else {

@@ -23,6 +23,11 @@ struct PendingOrder: Codable, Sendable {
         var provider: String
         /// Which of the issuer's solvers published it; nil for `--dns`.
         var issuerSolver: Int?
+        /// The name validated and the ACME challenge, for providers that are told them when a
+        /// record is removed too (webhooks, RAW hooks). Neither is secret.
+        var domain: String?
+        var token: String?
+        var keyAuthorization: String?
 
         init(_ record: ChallengeRecord, solver: SolverIdentity) {
             fqdn = record.fqdn
@@ -31,10 +36,16 @@ struct PendingOrder: Codable, Sendable {
             ttl = record.ttl
             provider = solver.provider
             issuerSolver = solver.issuerSolver
+            domain = record.domain
+            token = record.acme?.token
+            keyAuthorization = record.acme?.keyAuthorization
         }
 
         var solver: SolverIdentity { SolverIdentity(provider: provider, issuerSolver: issuerSolver) }
-        var challengeRecord: ChallengeRecord { ChallengeRecord(fqdn: fqdn, zone: zone, value: value, ttl: ttl) }
+        var challengeRecord: ChallengeRecord {
+            let acme = token.flatMap { token in keyAuthorization.map { ACMEChallengeText(token: token, keyAuthorization: $0) } }
+            return ChallengeRecord(fqdn: fqdn, zone: zone, value: value, ttl: ttl, domain: domain, acme: acme)
+        }
     }
 
     static let prefix = "kubectl-certs-pending-"
