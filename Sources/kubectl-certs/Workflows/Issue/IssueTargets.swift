@@ -48,6 +48,9 @@ struct IssueTargets {
 
     /// cert-manager's `privateKey.algorithm` and `size` as a key type (RSA 2048 by default, as cert-manager).
     static func keyType(_ settings: CertManagerCertificate.PrivateKeySettings, fallback: KeyType) throws -> KeyType {
+        if let size = settings.unreadableSize {
+            throw CommandFailure(message: "privateKey.size \(size) is not a key size; use 2048, 3072 or 4096 for RSA, 256 or 384 for ECDSA", exitStatus: .usage)
+        }
         switch settings.algorithm?.uppercased() {
         case nil:
             return settings.size.map { _ in .rsa2048 } ?? .rsa2048
