@@ -48,6 +48,12 @@ extension Duration {
         return value
     }
 
+    /// The duration as a flag takes it: `30s`, `1500ms`.
+    public var shortText: String {
+        let milliseconds = milliseconds
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
     /// The duration in seconds, as a floating-point number.
     public var seconds: Double {
         let parts = components
