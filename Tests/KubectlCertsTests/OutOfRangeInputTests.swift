@@ -1,3 +1,4 @@
+@testable import kubectl_certs
 import CertCore
 import Foundation
 import TestSupport
@@ -52,5 +53,10 @@ import Testing
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("privateKey.size"))
         #expect(try await lab.client.getIfPresent(.secrets, name: "huge-key-tls", namespace: namespace) == nil)
+    }
+
+    @Test(arguments: [Double.infinity, -.infinity, .nan, 1e300, -1e300])
+    func agesOfAnyIntervalAreText(interval: Double) {
+        #expect(!StatusEvaluation.age(interval).isEmpty)
     }
 }
