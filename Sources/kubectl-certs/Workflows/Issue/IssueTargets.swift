@@ -51,9 +51,8 @@ struct IssueTargets {
         if let size = settings.unreadableSize {
             throw CommandFailure(message: "privateKey.size \(size) is not a key size; use 2048, 3072 or 4096 for RSA, 256 or 384 for ECDSA", exitStatus: .usage)
         }
-        switch settings.algorithm?.uppercased() {
-        case nil:
-            return settings.size.map { _ in .rsa2048 } ?? .rsa2048
+        // cert-manager's algorithm is RSA when none is given; `size` still applies.
+        switch settings.algorithm?.uppercased() ?? "RSA" {
         case "RSA":
             switch settings.size ?? 2048 {
             case 2048: return .rsa2048
@@ -67,7 +66,7 @@ struct IssueTargets {
             case 384: return .ec384
             case let size: throw CommandFailure(message: "ECDSA P-\(size) keys are not supported; use 256 or 384", exitStatus: .usage)
             }
-        case let other?:
+        case let other:
             throw CommandFailure(message: "\(other) keys are not supported by kubectl-certs yet; use RSA or ECDSA", exitStatus: .usage)
         }
     }
