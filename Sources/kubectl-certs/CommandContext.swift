@@ -20,10 +20,11 @@ struct CommandContext {
     }
 
     func kubernetesClient() throws -> KubernetesClient {
-        let timeout = try global.requestTimeout.map { try Duration(parsing: $0) }.flatMap { $0 == .zero ? nil : $0 }
+        // As kubectl: no flag, the default bound; 0, no bound at all.
+        let timeout = try global.requestTimeout.map { try Duration(parsing: $0) } ?? KubernetesClient.defaultRequestTimeout
         var logger = Logger(label: "kubectl-certs.kubernetes")
         logger.logLevel = Self.level(global.verbose)
-        return try KubernetesClient(options: KubeConfigOptions(kubeconfig: global.kubeconfig, context: global.context, namespace: global.namespace), requestTimeout: timeout, logger: logger)
+        return try KubernetesClient(options: KubeConfigOptions(kubeconfig: global.kubeconfig, context: global.context, namespace: global.namespace), requestTimeout: timeout == .zero ? nil : timeout, logger: logger)
     }
 
     /// -v: info, -vv: debug (every request with its status and time), -vvv: trace (bodies,

@@ -10,7 +10,7 @@ listens on 127.0.0.1.
         /echo          JSON: method, path, headers, body, client certificate subject, SNI,
                        the number of the TLS connection that carried the request
         /status/NNN    answers with status NNN
-        /slow?ms=N     answers after N milliseconds
+        /slow?ms=N     answers after N milliseconds with its query string
         /stats         JSON: connections accepted, handshakes refused
   https_test_server.py proxy
       An HTTP CONNECT proxy; /stats is not served, but it prints "CONNECT host:port" to
@@ -70,7 +70,7 @@ class EchoHandler(BaseHTTPRequestHandler):
             self._reply(int(url.path.split("/")[2]), {"status": url.path})
         elif url.path == "/slow":
             time.sleep(int(parse_qs(url.query).get("ms", ["1000"])[0]) / 1000)
-            self._reply(200, {"slow": True})
+            self._reply(200, {"slow": True, "query": url.query})
         elif url.path == "/stats":
             with Stats.lock:
                 self._reply(200, {"connections": Stats.connections, "refused": Stats.refused})

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an ACME directory lives: one of the well-known CAs by name, or any directory URL.
 public enum ACMEServer: Sendable, Equatable {
     case named(String, url: String)
@@ -18,11 +20,21 @@ public enum ACMEServer: Sendable, Equatable {
             self = .named(known.name, url: known.url)
             return
         }
-        guard text.hasPrefix("https://") || text.hasPrefix("http://127.") || text.hasPrefix("http://localhost") else {
+        guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty,
+              url.scheme?.lowercased() == "https" || (url.scheme?.lowercased() == "http" && Self.isLoopback(host: host)) else {
             let names = Self.wellKnown.map(\.name).joined(separator: ", ")
-            throw ACMEError(kind: .invalidInput, message: "unknown ACME server \"\(text)\": give one of \(names), or a directory URL starting with https://")
+            throw ACMEError(kind: .invalidInput, message: "unknown ACME server \"\(text)\": give one of \(names), or a directory URL starting with https:// (http:// only for a server on this machine: localhost, 127.x.x.x or [::1])")
         }
         self = .custom(url: text)
+    }
+
+    /// Whether a URL's host is this machine: `localhost`, an address in 127.0.0.0/8, or ::1.
+    static func isLoopback(host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "127" else { return false }
+        return parts.allSatisfy { part in part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil }
     }
 
     public var directoryURL: String {

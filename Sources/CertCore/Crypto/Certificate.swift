@@ -71,6 +71,13 @@ public struct Certificate: Sendable, Equatable {
         !publicKeyInfo.isEmpty && publicKeyInfo == key.publicKeyInfo
     }
 
+    /// Whether the PEM private key in `keyPEM`, of any kind OpenSSL reads, is the private half
+    /// of this certificate's public key.
+    public func matches(keyPEM: String) -> Bool {
+        guard !publicKeyInfo.isEmpty, let other = try? PrivateKey.publicKeyInfo(pem: keyPEM) else { return false }
+        return publicKeyInfo == other
+    }
+
     /// The SubjectPublicKeyInfo as stored in the certificate (re-encoded from its ASN.1, with
     /// no key decoding).
     private static func publicKeyInfo(_ x509: OpaquePointer) -> Data {

@@ -38,8 +38,28 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         return try PrivateKey(taking: key)
     }
 
-    /// Reads an unencrypted private key in PEM: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
+    /// Reads an unencrypted private key in PEM: PKCS#8, SEC1 (EC) or PKCS#1 (RSA), of a kind
+    /// kubectl-certs signs with (see `KeyType`).
     public convenience init(pem: String) throws(CryptoError) {
+        guard let key = Self.decode(pem: pem) else {
+            throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+        }
+        try self.init(taking: key)
+    }
+
+    /// The DER SubjectPublicKeyInfo of any unencrypted PEM private key OpenSSL reads — also of
+    /// kinds kubectl-certs does not make (P-521, Ed25519, RSA 8192, ...) — to check that a
+    /// key belongs to a certificate.
+    public static func publicKeyInfo(pem: String) throws(CryptoError) -> Data {
+        guard let key = decode(pem: pem) else {
+            throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+        }
+        defer { EVP_PKEY_free(key) }
+        return subjectPublicKeyInfo(key)
+    }
+
+    /// The key in `pem`, of any kind, owned by the caller; nil when there is none.
+    private static func decode(pem: String) -> OpaquePointer? {
         // Telling OpenSSL's decoder the exact structure and key type spares it trying every
         // decoder it has, which dominates the cost of reading many keys (status -A).
         let forms: [(label: String, structure: String, keyType: String?)] = [
@@ -49,13 +69,10 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         ]
         for form in forms {
             guard let der = PEM.decode(pem, label: form.label)?.first else { continue }
-            if let key = Self.decode(der: der, structure: form.structure, keyType: form.keyType) {
-                try self.init(taking: key)
-                return
-            }
+            if let key = decode(der: der, structure: form.structure, keyType: form.keyType) { return key }
         }
         CryptoError.clearOpenSSLErrors()
-        throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
+        return nil
     }
 
     private static func decode(der: Data, structure: String, keyType: String?) -> OpaquePointer? {

@@ -1,7 +1,7 @@
 /// Internationalized domain names to their ASCII form (IDNA A-labels, RFC 3492 Punycode),
 /// label by label. Names already in ASCII are only lower-cased.
-enum Punycode {
-    static func asciiDomain(_ name: String) -> String {
+public enum Punycode {
+    public static func asciiDomain(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { label in
             let lowered = label.lowercased()
             return lowered.unicodeScalars.allSatisfy(\.isASCII) ? lowered : "xn--" + encode(lowered)

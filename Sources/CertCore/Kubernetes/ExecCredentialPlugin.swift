@@ -6,6 +6,13 @@ struct ExecCredentialPlugin: Sendable {
     var config: KubeConfig.ExecConfig
     var server: String
     var certificateAuthorityData: Data?
+    /// How long the plugin may run before it is killed; nil: a minute, or ten when it may
+    /// be talking with the user.
+    var timeout: Duration?
+
+    func timeout(interactive: Bool) -> Duration {
+        timeout ?? (interactive ? .seconds(600) : .seconds(60))
+    }
 
     struct Credential: Sendable {
         var token: String?
@@ -42,7 +49,11 @@ struct ExecCredentialPlugin: Sendable {
 
         let output: ChildProcess.Output
         do {
-            output = try await ChildProcess.run(config.command, arguments: config.args ?? [], environment: environment, interactive: interactive)
+            output = try await ChildProcess.run(config.command, arguments: config.args ?? [], environment: environment, interactive: interactive,
+                                                timeout: timeout(interactive: interactive))
+        } catch let error as ChildProcess.TimedOut {
+            // The command only: its arguments and environment may hold secrets.
+            throw KubernetesError(kind: .unauthorized, message: "the exec credential plugin \(config.command) did not finish within \(error.limit.shortText) and was stopped; run it by hand to see what it waits for")
         } catch {
             let hint = config.installHint.map { "\n\($0)" } ?? ""
             throw KubernetesError(kind: .configuration, message: "could not run the exec credential plugin \(config.command): \(error)\(hint)")

@@ -16,8 +16,12 @@ public final class KubernetesClient: Sendable {
     /// One HTTP client per client identity (an exec plugin may hand out certificates).
     private let clients = Mutex<[HTTPClientConfiguration.ClientIdentity?: HTTPClient]>([:])
     private let maxRetries = 5
+    /// How long one request may take when nobody says otherwise (kubectl waits forever; a
+    /// run that holds DNS records published must not).
+    public static let defaultRequestTimeout = Duration.seconds(30)
 
-    public init(connection: ClusterConnection, requestTimeout: Duration? = nil, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) {
+    /// `requestTimeout` bounds each request; nil waits as long as the server takes.
+    public init(connection: ClusterConnection, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) {
         self.connection = connection
         self.requestTimeout = requestTimeout
         self.authenticator = KubernetesAuthenticator(connection.credentials)
@@ -25,7 +29,7 @@ public final class KubernetesClient: Sendable {
     }
 
     /// Loads the kubeconfig with kubectl's rules and returns a client for its context.
-    public convenience init(options: KubeConfigOptions, requestTimeout: Duration? = nil, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) throws(KubernetesError) {
+    public convenience init(options: KubeConfigOptions, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) throws(KubernetesError) {
         self.init(connection: try KubeConfigLoader.connection(options), requestTimeout: requestTimeout, logger: logger)
     }
 
@@ -172,6 +176,9 @@ public final class KubernetesClient: Sendable {
                 response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: payload, timeout: requestTimeout))
             } catch {
                 logger.debug("\(method) \(url) failed after \(ContinuousClock.now - started): \(error.reason)")
+                if error.kind == .timeout, let requestTimeout {
+                    throw KubernetesError(kind: .timeout, message: "the API server of context \"\(connection.contextName)\" did not answer \(method) \(path) within \(requestTimeout.shortText); try again, or give --request-timeout a longer duration (0 waits as long as it takes)")
+                }
                 throw KubernetesError(kind: .transport, message: "cannot reach the API server of context \"\(connection.contextName)\": \(error)")
             }
             logger.debug("\(method) \(url) \(response.status) in \(response.duration)")

@@ -19,6 +19,8 @@ public struct KubernetesError: Error, CustomStringConvertible, Sendable {
         case server
         /// The API server could not be reached.
         case transport
+        /// The API server did not answer in time.
+        case timeout
         case badRequest
     }
 

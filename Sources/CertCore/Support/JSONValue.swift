@@ -37,6 +37,8 @@ public enum JSONValue: Sendable, Codable, Equatable, Hashable {
     public var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
     public var boolValue: Bool? { if case .bool(let value) = self { return value } else { return nil } }
     public var numberValue: Double? { if case .number(let value) = self { return value } else { return nil } }
+    /// A number that is a whole `Int` exactly; nil for fractions and numbers out of range.
+    public var intValue: Int? { numberValue.flatMap { Int(exactly: $0) } }
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { return value } else { return nil } }
     public var objectValue: [String: JSONValue]? { if case .object(let value) = self { return value } else { return nil } }
 

@@ -9,7 +9,7 @@ internal import CCurl
 final class CurlMultiEngine: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
-        var cancelled: [ObjectIdentifier] = []
+        var cancelled: Set<CurlTransfer.ID> = []
         var stopping = false
         /// Set, under the lock, just before the multi handle is freed: from then on nobody may
         /// wake it. Wake-ups happen under the same lock, so none can reach a freed handle.
@@ -19,7 +19,7 @@ final class CurlMultiEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
     /// Only the engine's thread reads or writes this.
-    private var running: [ObjectIdentifier: CurlTransfer] = [:]
+    private var running: [CurlTransfer.ID: CurlTransfer] = [:]
     private var thread: Thread?
 
     init(maxConnectionsPerHost: Int) {
@@ -48,11 +48,12 @@ final class CurlMultiEngine: @unchecked Sendable {
         }
     }
 
-    /// Asks the engine's thread to abandon a transfer; its task gets a `.cancelled` error.
-    func cancel(_ id: ObjectIdentifier) {
+    /// Asks the engine's thread to abandon a transfer; its task gets a `.cancelled` error. A
+    /// transfer that already ended is left alone.
+    func cancel(_ id: CurlTransfer.ID) {
         inbox.withLock { inbox in
             guard !inbox.closed else { return }
-            inbox.cancelled.append(id)
+            inbox.cancelled.insert(id)
             curl_multi_wakeup(multi)
         }
     }
@@ -71,14 +72,19 @@ final class CurlMultiEngine: @unchecked Sendable {
                 defer { inbox.added.removeAll(); inbox.cancelled.removeAll() }
                 return (inbox.added, inbox.cancelled, inbox.stopping)
             }
-            for transfer in added {
-                running[ObjectIdentifier(transfer)] = transfer
-                curl_multi_add_handle(multi, transfer.handle)
-            }
+            // Cancels first: a transfer cancelled before it was added ends without starting.
             for id in cancelled {
                 guard let transfer = running.removeValue(forKey: id) else { continue }
                 curl_multi_remove_handle(multi, transfer.handle)
-                transfer.continuation.resume(throwing: HTTPError(kind: .cancelled, method: transfer.request.method, url: transfer.request.url, reason: "the request was cancelled"))
+                Self.resumeCancelled(transfer)
+            }
+            for transfer in added {
+                if cancelled.contains(transfer.id) {
+                    Self.resumeCancelled(transfer)
+                    continue
+                }
+                running[transfer.id] = transfer
+                curl_multi_add_handle(multi, transfer.handle)
             }
             if stopping && running.isEmpty { break }
 
@@ -96,6 +102,10 @@ final class CurlMultiEngine: @unchecked Sendable {
         curl_multi_cleanup(multi)
     }
 
+    private static func resumeCancelled(_ transfer: CurlTransfer) {
+        transfer.continuation.resume(throwing: HTTPError(kind: .cancelled, method: transfer.request.method, url: transfer.request.url, reason: "the request was cancelled"))
+    }
+
     private func collectFinished() {
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
@@ -106,7 +116,7 @@ final class CurlMultiEngine: @unchecked Sendable {
             guard let context else { continue }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             curl_multi_remove_handle(multi, handle)
-            running.removeValue(forKey: ObjectIdentifier(transfer))
+            running.removeValue(forKey: transfer.id)
             transfer.continuation.resume(with: transfer.result(code: code).mapError { $0 as any Error })
         }
     }

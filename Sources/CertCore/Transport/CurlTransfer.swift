@@ -1,10 +1,16 @@
 import Foundation
+import Synchronization
 internal import CCurl
 
 /// One request in flight: owns its curl easy handle and collects the response. After it is
 /// handed to the engine, only the engine's thread touches it, which is why it may be
 /// `@unchecked Sendable`.
 final class CurlTransfer: @unchecked Sendable {
+    /// A number no other transfer of this process has or will have: a cancel that arrives
+    /// after its transfer ended can never match a later one (an object's address can).
+    typealias ID = UInt64
+    let id: ID = CurlTransfer.nextID.add(1, ordering: .relaxed).newValue
+    private static let nextID = Atomic<UInt64>(0)
     let handle: UnsafeMutableRawPointer
     let request: HTTPRequest
     let continuation: CheckedContinuation<HTTPResponse, any Error>

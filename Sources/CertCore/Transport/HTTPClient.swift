@@ -45,9 +45,9 @@ public final class HTTPClient: Sendable {
                         continuation.resume(throwing: error)
                         return
                     }
-                    box.id.withLock { $0 = ObjectIdentifier(transfer) }
+                    box.id.withLock { $0 = transfer.id }
                     engine.submit(transfer)
-                    if Task.isCancelled { engine.cancel(ObjectIdentifier(transfer)) }
+                    if Task.isCancelled { engine.cancel(transfer.id) }
                 }
             } onCancel: {
                 if let id = box.id.withLock({ $0 }) { engine.cancel(id) }
@@ -63,7 +63,7 @@ public final class HTTPClient: Sendable {
     }
 
     private final class TransferBox: Sendable {
-        let id = Mutex<ObjectIdentifier?>(nil)
+        let id = Mutex<CurlTransfer.ID?>(nil)
     }
 
     private static func caBundle(for trust: HTTPClientConfiguration.Trust) throws(HTTPClientSetupError) -> Data? {

@@ -49,8 +49,12 @@ extension KubectlCerts {
             } else {
                 guard !domains.isEmpty else { throw ValidationError("name what to issue: -d DOMAIN... --secret NAME, ingress/NAME or certificate/NAME") }
                 guard secret != nil else { throw ValidationError("-d needs --secret NAME: the Secret to store the certificate in") }
-                for domain in domains where !Self.isDomain(domain) {
-                    throw ValidationError("-d \(domain): not a DNS name (a wildcard is allowed only as the whole left-most label, as in *.example.com)")
+                var seen: [String: String] = [:]
+                for domain in domains {
+                    if let problem = Self.domainProblem(domain) { throw ValidationError("-d \(domain): \(problem)") }
+                    if let first = seen.updateValue(domain, forKey: Punycode.asciiDomain(domain)) {
+                        throw ValidationError("-d \(domain) is the same name as -d \(first); give each name once")
+                    }
                 }
             }
             try acme.validateOptions()
@@ -58,13 +62,31 @@ extension KubectlCerts {
         }
 
         static func isDomain(_ name: String) -> Bool {
-            var labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+            domainProblem(name) == nil
+        }
+
+        /// Why `name` cannot be a certificate's DNS name, or nil when it can. Lengths count
+        /// the ASCII form (Unicode labels as A-labels), which is what the CA sees.
+        static func domainProblem(_ name: String) -> String? {
+            if name.hasSuffix(".") { return "drop the trailing dot" }
+            var labels = name.split(separator: ".", omittingEmptySubsequences: false)
             if labels.first == "*" { labels.removeFirst() }
-            guard labels.count >= 2 else { return false }
-            return labels.allSatisfy { label in
-                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                    && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+            if labels.contains(where: { $0.contains("*") }) {
+                return "a wildcard is allowed only as the whole left-most label, as in *.example.com"
             }
+            guard labels.count >= 2 else { return "a DNS name has at least two labels, as in example.com" }
+            let ascii = Punycode.asciiDomain(name)
+            if ascii.utf8.count > 253 { return "the name is \(ascii.utf8.count) characters long in ASCII (\(ascii)); it may not be longer than 253" }
+            for label in labels {
+                if label.isEmpty { return "the name has an empty label (two dots in a row, or a leading dot)" }
+                if label.hasPrefix("-") || label.hasSuffix("-") { return "the label \"\(label)\" starts or ends with a hyphen" }
+                guard label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                    return "the label \"\(label)\" may hold only letters, digits and hyphens"
+                }
+                let asciiLabel = Punycode.asciiDomain(String(label))
+                if asciiLabel.utf8.count > 63 { return "the label \"\(label)\" is \(asciiLabel.utf8.count) characters long in ASCII; it may not be longer than 63" }
+            }
+            return nil
         }
 
         func run() async throws {

@@ -41,8 +41,12 @@ extension KubectlCerts {
             guard StatusRenderer.Format(rawValue: output) != nil else {
                 throw ValidationError("-o \(output): expected table, wide, json or yaml")
             }
-            if let within, (try? Duration(parsing: within)) == nil {
-                throw ValidationError("--within \(within): expected a duration such as 720h or 30d")
+            if let within {
+                do {
+                    _ = try Duration(parsing: within)
+                } catch {
+                    throw ValidationError("--within \(within): \(error.tooLong ? error.description : "expected a duration such as 720h or 30d")")
+                }
             }
             _ = try failStates()
             _ = try parsedTargets()

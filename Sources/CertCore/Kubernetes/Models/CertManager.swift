@@ -22,6 +22,9 @@ public struct CertManagerCertificate: TypedObject {
     public struct PrivateKeySettings: Sendable, Equatable {
         public var algorithm: String?
         public var size: Int?
+        /// `size` as written when it is a number but no whole number of bits kubectl-certs can
+        /// hold (a fraction, or out of range); `size` is then nil.
+        public var unreadableSize: String?
         public var encoding: String?
         public var rotationPolicy: String?
     }
@@ -30,7 +33,8 @@ public struct CertManagerCertificate: TypedObject {
         let spec = object[["spec", "privateKey"]]
         return PrivateKeySettings(
             algorithm: spec?["algorithm"]?.stringValue,
-            size: spec?["size"]?.numberValue.map { Int($0) },
+            size: spec?["size"]?.intValue,
+            unreadableSize: spec?["size"]?.numberValue.flatMap { Int(exactly: $0) == nil ? String(describing: $0) : nil },
             encoding: spec?["encoding"]?.stringValue,
             rotationPolicy: spec?["rotationPolicy"]?.stringValue
         )

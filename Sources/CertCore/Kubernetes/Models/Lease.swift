@@ -13,7 +13,7 @@ public struct Lease: TypedObject {
     }
 
     public var leaseDurationSeconds: Int? {
-        get { object[["spec", "leaseDurationSeconds"]]?.numberValue.map { Int($0) } }
+        get { object[["spec", "leaseDurationSeconds"]]?.intValue }
         set { object[["spec", "leaseDurationSeconds"]] = newValue.map { .number(Double($0)) } }
     }
 

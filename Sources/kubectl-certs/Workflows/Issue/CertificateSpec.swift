@@ -19,9 +19,10 @@ struct CertificateSpec: Sendable {
     /// What asked for it, for messages: `ingress/web`, `certificate/web`, `-d`.
     var origin: String
 
-    /// Wildcards and repeats folded: the order's identifiers.
+    /// The order's identifiers: each name in its ASCII form (lower case, Unicode labels as
+    /// A-labels, as the CSR has them), repeats folded.
     var orderNames: [String] {
         var seen = Set<String>()
-        return dnsNames.map { $0.lowercased() }.filter { seen.insert($0).inserted }
+        return dnsNames.map(Punycode.asciiDomain).filter { seen.insert($0).inserted }
     }
 }

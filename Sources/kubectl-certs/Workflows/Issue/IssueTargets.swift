@@ -48,9 +48,11 @@ struct IssueTargets {
 
     /// cert-manager's `privateKey.algorithm` and `size` as a key type (RSA 2048 by default, as cert-manager).
     static func keyType(_ settings: CertManagerCertificate.PrivateKeySettings, fallback: KeyType) throws -> KeyType {
-        switch settings.algorithm?.uppercased() {
-        case nil:
-            return settings.size.map { _ in .rsa2048 } ?? .rsa2048
+        if let size = settings.unreadableSize {
+            throw CommandFailure(message: "privateKey.size \(size) is not a key size; use 2048, 3072 or 4096 for RSA, 256 or 384 for ECDSA", exitStatus: .usage)
+        }
+        // cert-manager's algorithm is RSA when none is given; `size` still applies.
+        switch settings.algorithm?.uppercased() ?? "RSA" {
         case "RSA":
             switch settings.size ?? 2048 {
             case 2048: return .rsa2048
@@ -64,7 +66,7 @@ struct IssueTargets {
             case 384: return .ec384
             case let size: throw CommandFailure(message: "ECDSA P-\(size) keys are not supported; use 256 or 384", exitStatus: .usage)
             }
-        case let other?:
+        case let other:
             throw CommandFailure(message: "\(other) keys are not supported by kubectl-certs yet; use RSA or ECDSA", exitStatus: .usage)
         }
     }

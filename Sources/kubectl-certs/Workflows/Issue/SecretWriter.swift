@@ -13,6 +13,9 @@ struct SecretWriter {
 
     static let managedByLabel = "app.kubernetes.io/managed-by"
     static let managedByValue = "kubectl-certs"
+    /// Our own mark, on every Secret we write: the managed-by label may belong to another
+    /// tool (e.g. `Helm`), whose value is kept.
+    static let managedAnnotation = "kubectl-certs.io/managed"
 
     struct Contents {
         var certificateChainPEM: String
@@ -23,7 +26,8 @@ struct SecretWriter {
     }
 
     enum Ownership {
-        /// Created by kubectl-certs, or labelled as managed by it.
+        /// Created or adopted by kubectl-certs: marked with its annotation, or labelled as
+        /// managed by it.
         case ours
         /// Written by cert-manager for the Certificate being issued.
         case certManager(certificate: String)
@@ -52,7 +56,7 @@ struct SecretWriter {
     }
 
     static func ownership(of secret: Secret) -> Ownership {
-        if secret.labels[managedByLabel] == managedByValue { return .ours }
+        if secret.annotations[managedAnnotation] == "true" || secret.labels[managedByLabel] == managedByValue { return .ours }
         if let certificate = secret.annotations["cert-manager.io/certificate-name"] { return .certManager(certificate: certificate) }
         return .foreign
     }
@@ -87,8 +91,10 @@ struct SecretWriter {
         secret.setData("tls.crt", Data(contents.certificateChainPEM.utf8))
         secret.setData("tls.key", Data(contents.privateKeyPEM.utf8))
         if let ca = contents.caPEM { secret.setData("ca.crt", Data(ca.utf8)) }
-        secret.labels[Self.managedByLabel] = Self.managedByValue
+        // Another tool's managed-by label stays; the annotation says the Secret is ours.
+        if secret.labels[Self.managedByLabel] == nil { secret.labels[Self.managedByLabel] = Self.managedByValue }
         secret.annotations.merge(contents.annotations) { $1 }
+        secret.annotations[Self.managedAnnotation] = "true"
         return secret
     }
 }

@@ -21,10 +21,8 @@ struct CertificateFacts: Sendable {
             throw FactsError("tls.crt does not parse: \(error)")
         }
         guard let leaf = chain.first else { throw FactsError("tls.crt holds no certificate") }
-        var keyMatches = false
-        if let keyData = secretData["tls.key"], let key = try? PrivateKey(pem: String(decoding: keyData, as: UTF8.self)) {
-            keyMatches = leaf.matches(key)
-        }
+        // Any key OpenSSL reads counts, not only the kinds `issue` makes.
+        let keyMatches = secretData["tls.key"].map { leaf.matches(keyPEM: String(decoding: $0, as: UTF8.self)) } ?? false
         let extraRoots = secretData["ca.crt"].flatMap { try? Certificate.parseChain(pem: String(decoding: $0, as: UTF8.self)) } ?? []
         return CertificateFacts(leaf: leaf, chain: chain, keyMatches: keyMatches, chainProblem: Self.chainProblem(chain, extraRoots: extraRoots, trustedRoots: trustedRoots))
     }

@@ -43,7 +43,8 @@ struct StatusEvaluation {
 
     /// "3d", "5h", "12m", "40s".
     static func age(_ interval: TimeInterval) -> String {
-        let seconds = Int(max(0, interval))
+        // Bounded before the conversion, which traps on huge or non-finite values.
+        let seconds = interval.isFinite ? Int(min(max(0, interval), 1e15)) : 0
         if seconds >= 86400 * 2 { return "\(seconds / 86400)d" }
         if seconds >= 3600 * 2 { return "\(seconds / 3600)h" }
         if seconds >= 120 { return "\(seconds / 60)m" }

@@ -110,13 +110,12 @@ struct StatusWorkflow {
     }
 
     private func summarize(_ secret: Secret) -> SecretSummary {
+        // The same rule `issue` uses to decide whether it may write the Secret.
         let manager: String
-        if secret.labels["app.kubernetes.io/managed-by"] == "kubectl-certs" {
-            manager = "kubectl-certs"
-        } else if secret.annotations["cert-manager.io/certificate-name"] != nil {
-            manager = "cert-manager"
-        } else {
-            manager = "none"
+        switch SecretWriter.ownership(of: secret) {
+        case .ours: manager = "kubectl-certs"
+        case .certManager: manager = "cert-manager"
+        case .foreign: manager = "none"
         }
         do {
             return SecretSummary(contents: .parsed(try CertificateFacts.parse(secretData: secret.data, trustedRoots: trustedRoots)), manager: manager)
