@@ -65,6 +65,7 @@ public struct WebhookProvider: DNSProviderAdapter {
             switch error.kind {
             case .unauthorized, .forbidden: code = .credentialsRefused
             case .transport: code = .unreachable
+            case _ where error.status == 503: code = .unreachable  // the aggregator cannot reach the solver
             default: code = .rejected
             }
             let hint = error.kind == .notFound ? " — is the webhook's APIService for \(groupName) installed, and is the solver named \(solverName)?" : ""

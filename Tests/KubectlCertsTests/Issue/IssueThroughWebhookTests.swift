@@ -7,51 +7,7 @@ import Testing
 /// into the lab's BIND with nsupdate) registered as an APIService and called through the API
 /// test server's aggregation, as cert-manager calls it through kube-aggregator.
 @Suite struct IssueThroughWebhookTests {
-    struct Solver {
-        let process: ServerProcess
-        let group: String
-        let name = "lab-dns"
-    }
-
-    /// Starts a solver for a group of its own and registers it with the real kubectl.
-    func registerSolver(_ lab: IssueLab) async throws -> Solver {
-        let ca = URL(fileURLWithPath: lab.caBundle).deletingLastPathComponent()
-        let group = "\(uniqueLabel("acme")).lab.test"
-        let keyFile = Lab.directory.appendingPathComponent("dns/keys/\(lab.tsigKey).key").path
-        let process = try ServerProcess("python3", [
-            Lab.repositoryRoot.appendingPathComponent("lab/webhook-solver/webhook_solver.py").path,
-            "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
-            "--group", group, "--solver", "lab-dns", "--key-file", keyFile, "--nameserver", "\(lab.primary):53",
-        ])
-        let caBundle = try Data(contentsOf: URL(fileURLWithPath: lab.caBundle)).base64EncodedString()
-        let manifest = """
-        apiVersion: apiregistration.k8s.io/v1
-        kind: APIService
-        metadata:
-          name: v1alpha1.\(group)
-          annotations:
-            kube-test-server.lab/backend: https://127.0.0.1:\(process.port)
-        spec:
-          group: \(group)
-          version: v1alpha1
-          service: {namespace: cert-manager, name: lab-dns-webhook, port: 443}
-          caBundle: \(caBundle)
-          groupPriorityMinimum: 1000
-          versionPriority: 15
-        """
-        let applied = try await Subprocess.run("kubectl", ["apply", "-f", "-"], environment: lab.environment, input: Data(manifest.utf8))
-        #expect(applied.status == 0, "\(applied.stderr)")
-        return Solver(process: process, group: group)
-    }
-
-    /// The ChallengePayloads the solver received.
-    func payloads(_ solver: Solver) throws -> [[String: Any]] {
-        try solver.process.outputLines.filter { $0.hasPrefix("REQUEST ") }.map {
-            try JSONSerialization.jsonObject(with: Data($0.dropFirst("REQUEST ".count).utf8)) as? [String: Any] ?? [:]
-        }
-    }
-
-    func environment(_ lab: IssueLab, _ solver: Solver, config: String) -> [String: String] {
+    func environment(_ lab: IssueLab, _ solver: WebhookSolverLab, config: String) -> [String: String] {
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
         environment["WEBHOOK_GROUP_NAME"] = solver.group
         environment["WEBHOOK_SOLVER_NAME"] = solver.name
@@ -61,7 +17,7 @@ import Testing
 
     @Test func aWildcardAndItsApexThroughAWebhookSolver_AgainstLab() async throws {
         let lab = try IssueLab()
-        let solver = try await registerSolver(lab)
+        let solver = try await WebhookSolverLab(lab)
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         let result = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "*.\(base)", "-d", base, "--secret", "hook-tls", "-n", namespace, "--dns", "webhook"] + lab.acmeFlags,
@@ -71,7 +27,7 @@ import Testing
         #expect(try LabDNS.txt("_acme-challenge.\(base)", at: lab.primary).isEmpty, "challenge records left behind")
 
         // Two Presents and two CleanUps, each as cert-manager sends it.
-        let requests = try payloads(solver).compactMap { $0["request"] as? [String: Any] }
+        let requests = try solver.payloads().compactMap { $0["request"] as? [String: Any] }
         #expect(requests.map { $0["action"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["CleanUp", "CleanUp", "Present", "Present"])
         for request in requests {
             #expect(request["type"] as? String == "dns-01")
@@ -86,7 +42,7 @@ import Testing
 
     @Test func anIssuerWithAWebhookSolverIssuesThroughCertificate_AgainstLab() async throws {
         let lab = try IssueLab()
-        let solver = try await registerSolver(lab)
+        let solver = try await WebhookSolverLab(lab)
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         let issuer: JSONValue = [
@@ -107,13 +63,13 @@ import Testing
         let result = try await Subprocess.run("kubectl", ["certs", "issue", "certificate/web", "-n", namespace] + lab.acmeFlags, environment: lab.environment.filter { !$0.key.hasPrefix("RFC2136_") })
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try lab.verifyChain(try await lab.secret("web-tls", namespace)))
-        let configs = try payloads(solver).compactMap { ($0["request"] as? [String: Any])?["config"] as? [String: Any] }
+        let configs = try solver.payloads().compactMap { ($0["request"] as? [String: Any])?["config"] as? [String: Any] }
         #expect(!configs.isEmpty && configs.allSatisfy { $0["team"] as? String == "payments" })
     }
 
     @Test func aSolverThatRefusesIsNamedWithItsMessageAndAnUnregisteredOneIsExplained_AgainstLab() async throws {
         let lab = try IssueLab()
-        let solver = try await registerSolver(lab)
+        let solver = try await WebhookSolverLab(lab)
         let namespace = try await lab.namespace()
         let refused = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "no-tls", "-n", namespace, "--dns", "webhook"] + lab.acmeFlags,
                                                environment: environment(lab, solver, config: #"{"refuse":"the zone is frozen for a release"}"#))
