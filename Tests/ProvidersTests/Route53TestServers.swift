@@ -206,6 +206,6 @@ struct Route53Admin {
         let answer = try await api.call("GET", "/2013-04-01/hostedzone/\(id)/rrset", query: [("name", fqdn), ("type", "TXT")], doing: "reading \(fqdn)")
         let sets = answer.child("ResourceRecordSets")?.children("ResourceRecordSet") ?? []
         guard let set = sets.first(where: { $0.text("Name") == fqdn && $0.text("Type") == "TXT" }) else { return [] }
-        return Set(set.child("ResourceRecords")?.children("ResourceRecord").compactMap { $0.text("Value").map(Route53Provider.unquoted) } ?? [])
+        return Set(set.child("ResourceRecords")?.children("ResourceRecord").compactMap { $0.text("Value").map(TXTContent.unquoted) } ?? [])
     }
 }

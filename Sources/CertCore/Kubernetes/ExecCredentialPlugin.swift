@@ -49,7 +49,7 @@ struct ExecCredentialPlugin: Sendable {
 
         let output: ChildProcess.Output
         do {
-            output = try await ChildProcess.run(config.command, arguments: config.args ?? [], environment: environment, interactive: interactive,
+            output = try await ChildProcess.run(config.command, arguments: config.args ?? [], environment: environment, streams: interactive ? .interactive : .passStderr,
                                                 timeout: timeout(interactive: interactive))
         } catch let error as ChildProcess.TimedOut {
             // The command only: its arguments and environment may hold secrets.

@@ -1,25 +1,39 @@
-import Foundation
+public import Foundation
 import Synchronization
 
-/// Runs a program without blocking Swift's cooperative pool: the wait happens on a thread
-/// of Dispatch's, and the caller's task is resumed with the result.
-enum ChildProcess {
-    struct Output: Sendable {
-        var status: Int32
-        var stdout: Data
+/// Runs a program without blocking Swift's cooperative pool: the wait happens on a thread of
+/// Dispatch's, and the caller's task is resumed with the result. Used for kubeconfig exec
+/// credential plugins and for the exec DNS provider's hook programs.
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        /// What the program wrote to stderr, when it was captured (the end of it, at most 64 KiB).
+        public var stderr: Data
     }
 
     /// The program ran longer than it was given and was killed, with everything it started.
-    struct TimedOut: Error, Sendable {
-        var limit: Duration
+    public struct TimedOut: Error, Sendable {
+        public var limit: Duration
+        /// What it had written to stderr by then, when captured.
+        public var stderr: Data
+    }
+
+    /// Where the program's stdin and stderr go.
+    public enum Streams: Sendable {
+        /// stdin and stderr are the user's terminal (an interactive credential plugin).
+        case interactive
+        /// stdin is empty; stderr is passed through to ours.
+        case passStderr
+        /// stdin is empty; stderr is captured for the caller.
+        case captureStderr
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `environment` (complete),
-    /// capturing stdout. With `interactive`, stdin and stderr are the user's terminal;
-    /// otherwise stdin is empty and stderr is passed through. After `timeout` the program's
-    /// process group (Foundation starts each child in a group of its own) is killed and
-    /// `TimedOut` thrown.
-    static func run(_ executable: String, arguments: [String], environment: [String: String], interactive: Bool, timeout: Duration) async throws -> Output {
+    /// capturing stdout. After `timeout` the program's process group (Foundation starts each
+    /// child in a group of its own) is killed and `TimedOut` thrown; a program that cannot be
+    /// started throws Foundation's error.
+    public static func run(_ executable: String, arguments: [String], environment: [String: String], streams: Streams, timeout: Duration) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Outcome(continuation)
             DispatchQueue.global().async {
@@ -33,26 +47,38 @@ enum ChildProcess {
                 }
                 process.environment = environment
                 let stdout = Pipe()
+                let stderr = streams == .captureStderr ? Pipe() : nil
+                let captured = CapturedStderr()
                 process.standardOutput = stdout
-                process.standardError = FileHandle.standardError
-                process.standardInput = interactive ? FileHandle.standardInput : FileHandle.nullDevice
+                process.standardError = stderr ?? FileHandle.standardError
+                process.standardInput = streams == .interactive ? FileHandle.standardInput : FileHandle.nullDevice
                 do {
                     try process.run()
                 } catch {
                     outcome.finish(.failure(error))
                     return
                 }
+                let reading = DispatchGroup()
+                if let stderr {
+                    reading.enter()
+                    DispatchQueue.global().async {
+                        captured.read(stderr.fileHandleForReading)
+                        reading.leave()
+                    }
+                }
                 let group = process.processIdentifier
                 let deadline = DispatchWorkItem {
-                    guard outcome.finish(.failure(TimedOut(limit: timeout))) else { return }
+                    guard outcome.finish(.failure(TimedOut(limit: timeout, stderr: captured.data))) else { return }
                     // The whole group: a shell script's children hold stdout open too.
                     kill(-group, SIGKILL)
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.milliseconds), execute: deadline)
                 let data = stdout.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
+                // A grandchild that kept stderr open must not hold us up for long.
+                _ = reading.wait(timeout: .now() + 1)
                 deadline.cancel()
-                outcome.finish(.success(Output(status: process.terminationStatus, stdout: data)))
+                outcome.finish(.success(Output(status: process.terminationStatus, stdout: data, stderr: captured.data)))
             }
         }
     }
@@ -73,5 +99,24 @@ enum ChildProcess {
             continuation.resume(with: result)
             return true
         }
+    }
+
+    /// The end of a program's stderr: a runaway program cannot fill memory.
+    private final class CapturedStderr: Sendable {
+        private let buffer = Mutex(Data())
+        private static let limit = 64 * 1024
+
+        func read(_ handle: FileHandle) {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                buffer.withLock { data in
+                    data += chunk
+                    if data.count > Self.limit { data = data.suffix(Self.limit) }
+                }
+            }
+        }
+
+        var data: Data { buffer.withLock { $0 } }
     }
 }

@@ -56,7 +56,7 @@ public struct CloudflareProvider: DNSProviderAdapter {
         let zoneID = try await zoneID(for: record.zone, doing: doing)
         let found = try await records.json("GET", "/zones/\(zoneID)/dns_records", query: [("type", "TXT"), ("name", Self.name(record.fqdn)), ("content", record.value), ("per_page", "100")], doing: doing)
         for item in found["result"]?.arrayValue ?? [] {
-            guard let id = item["id"]?.stringValue, item["content"]?.stringValue.map(Self.unquoted) == record.value else { continue }
+            guard let id = item["id"]?.stringValue, item["content"]?.stringValue.map(TXTContent.unquoted) == record.value else { continue }
             try await records.send("DELETE", "/zones/\(zoneID)/dns_records/\(id)", accept: [404], doing: doing)
         }
     }
@@ -76,10 +76,6 @@ public struct CloudflareProvider: DNSProviderAdapter {
     /// `_acme-challenge.example.com.` → `_acme-challenge.example.com`.
     static func name(_ fqdn: String) -> String {
         fqdn.hasSuffix(".") ? String(fqdn.dropLast()) : fqdn
-    }
-
-    static func unquoted(_ content: String) -> String {
-        content.count >= 2 && content.hasPrefix("\"") && content.hasSuffix("\"") ? String(content.dropFirst().dropLast()) : content
     }
 
     /// cert-manager's `cloudflare` solver: `email`, `apiTokenSecretRef`, `apiKeySecretRef`.

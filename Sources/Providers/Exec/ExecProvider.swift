@@ -16,7 +16,10 @@ internal import Synchronization
 /// `$EXEC_PATH present -- DOMAIN TOKEN KEY_AUTHORIZATION` (none of them is secret).
 public struct ExecProvider: DNSProviderAdapter {
     public static let code = "exec"
-    var program: HookProgram
+    /// The hook program (a path, or a name looked up on PATH).
+    var path: String
+    /// How long one call may run (`EXEC_TIMEOUT`).
+    var timeout: Duration
     var sequenceInterval: Duration?
     var raw: Bool
 
@@ -31,7 +34,8 @@ public struct ExecProvider: DNSProviderAdapter {
         }
         try settings.validate()
         guard let path else { throw ProviderError(.configuration, provider: Self.code, "EXEC_PATH is needed") }
-        program = HookProgram(path: path, timeout: timeout)
+        self.path = path
+        self.timeout = timeout
     }
 
     static let logger = Logger(label: "kubectl-certs.providers.exec")
@@ -57,31 +61,36 @@ public struct ExecProvider: DNSProviderAdapter {
         } else {
             arguments = [action, record.fqdn, record.value]
         }
-        let shown = ([program.path] + arguments).joined(separator: " ")
-        try await RecordSetLock.run("\(Self.code) \(program.path)") {
-            if let sequenceInterval, let last = Self.lastCallEnded.withLock({ $0[program.path] }) {
+        let shown = ([path] + arguments).joined(separator: " ")
+        try await RecordSetLock.run("\(Self.code) \(path)") {
+            if let sequenceInterval, let last = Self.lastCallEnded.withLock({ $0[path] }) {
                 let wait = last + sequenceInterval - .now
                 if wait > .zero {
                     Self.logger.debug("exec: waiting \(wait) (EXEC_SEQUENCE_INTERVAL) before `\(shown)`")
                     try await Task.sleep(for: wait)
                 }
             }
-            defer { Self.lastCallEnded.withLock { $0[program.path] = .now } }
+            defer { Self.lastCallEnded.withLock { $0[path] = .now } }
             let started = ContinuousClock.now
-            let outcome: HookProgram.Outcome
+            let output: ChildProcess.Output
             do {
-                outcome = try await program.run(arguments)
-            } catch let error as HookProgram.StartFailed {
-                throw ProviderError(.configuration, provider: Self.code, "`\(shown)` (zone \(record.zone)) could not be started: \(error.reason) — check EXEC_PATH")
+                output = try await ChildProcess.run(path, arguments: arguments, environment: ProcessInfo.processInfo.environment, streams: .captureStderr, timeout: timeout)
+            } catch let error as ChildProcess.TimedOut {
+                Self.logger.debug("exec: `\(shown)` stopped after \(ContinuousClock.now - started)")
+                throw ProviderError(.unreachable, provider: Self.code, "`\(shown)` (zone \(record.zone)) did not finish within \(timeout) and was stopped (EXEC_TIMEOUT)\(Self.said(Self.text(error.stderr)))")
+            } catch {
+                throw ProviderError(.configuration, provider: Self.code, "`\(shown)` (zone \(record.zone)) could not be started: \(error.localizedDescription) — check EXEC_PATH")
             }
-            Self.logger.debug("exec: `\(shown)` -> \(outcome.status.map(String.init) ?? "stopped") in \(ContinuousClock.now - started)\(outcome.stdout.isEmpty ? "" : ": \(Self.tail(outcome.stdout))")")
-            guard let status = outcome.status else {
-                throw ProviderError(.unreachable, provider: Self.code, "`\(shown)` (zone \(record.zone)) did not finish within \(program.timeout) and was stopped (EXEC_TIMEOUT)\(Self.said(outcome.stderr))")
-            }
-            guard status == 0 else {
-                throw ProviderError(.rejected, provider: Self.code, "`\(shown)` (zone \(record.zone)) exited with status \(status)\(Self.said(outcome.stderr))")
+            let stdout = Self.text(output.stdout)
+            Self.logger.debug("exec: `\(shown)` -> \(output.status) in \(ContinuousClock.now - started)\(stdout.isEmpty ? "" : ": \(Self.tail(stdout))")")
+            guard output.status == 0 else {
+                throw ProviderError(.rejected, provider: Self.code, "`\(shown)` (zone \(record.zone)) exited with status \(output.status)\(Self.said(Self.text(output.stderr)))")
             }
         }
+    }
+
+    static func text(_ data: Data) -> String {
+        String(decoding: data, as: UTF8.self)
     }
 
     /// ": <the end of stderr>" when the program wrote anything there.

@@ -52,7 +52,7 @@ public struct PowerDNSProvider: DNSProviderAdapter {
     private func values(at record: ChallengeRecord, doing: String) async throws -> [String] {
         let zone = try await api.json("GET", "/zones/\(Self.escaped(record.zone))", doing: doing)
         let rrset = zone["rrsets"]?.arrayValue?.first { $0["name"]?.stringValue == record.fqdn && $0["type"]?.stringValue == "TXT" }
-        return rrset?["records"]?.arrayValue?.compactMap { $0["content"]?.stringValue.map(Self.unquoted) } ?? []
+        return rrset?["records"]?.arrayValue?.compactMap { $0["content"]?.stringValue.map(TXTContent.unquoted) } ?? []
     }
 
     private func replace(_ record: ChallengeRecord, with values: [String], doing: String) async throws {
@@ -65,11 +65,6 @@ public struct PowerDNSProvider: DNSProviderAdapter {
             rrset["records"] = .array(values.map { ["content": .string("\"\($0)\""), "disabled": false] })
         }
         try await api.send("PATCH", "/zones/\(Self.escaped(record.zone))", json: ["rrsets": [rrset]], doing: doing)
-    }
-
-    /// `"value"` → `value` (challenge values hold no quotes or escapes).
-    static func unquoted(_ content: String) -> String {
-        content.count >= 2 && content.hasPrefix("\"") && content.hasSuffix("\"") ? String(content.dropFirst().dropLast()) : content
     }
 
     /// A path segment: PowerDNS zone ids are zone names with the trailing dot.

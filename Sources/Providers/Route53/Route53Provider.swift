@@ -65,7 +65,7 @@ public struct Route53Provider: DNSProviderAdapter {
                     action = "UPSERT"
                     wanted = RecordSet(ttl: record.ttl, values: (current?.values ?? []) + ["\"\(record.value)\""])
                 } else if let current {
-                    let rest = current.values.filter { Self.unquoted($0) != record.value }
+                    let rest = current.values.filter { TXTContent.unquoted($0) != record.value }
                     // DELETE names the set exactly as it is now; with other values left, the rest is written instead.
                     action = rest.isEmpty ? "DELETE" : "UPSERT"
                     wanted = rest.isEmpty ? current : RecordSet(ttl: current.ttl, values: rest)
@@ -91,12 +91,7 @@ public struct Route53Provider: DNSProviderAdapter {
     }
 
     static func holds(_ set: RecordSet?, _ value: String) -> Bool {
-        set?.values.contains { unquoted($0) == value } ?? false
-    }
-
-    /// `"value"` → `value` (challenge values hold no quotes or escapes).
-    static func unquoted(_ content: String) -> String {
-        content.count >= 2 && content.hasPrefix("\"") && content.hasSuffix("\"") ? String(content.dropFirst().dropLast()) : content
+        set?.values.contains { TXTContent.unquoted($0) == value } ?? false
     }
 
     /// The hosted zone that holds the record: `AWS_HOSTED_ZONE_ID`, else the zone whose name is
