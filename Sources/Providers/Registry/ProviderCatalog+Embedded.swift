@@ -65,6 +65,30 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
     },
     {
+      "code": "gcloud",
+      "envPrefix": "GCE",
+      "name": "Google Cloud DNS",
+      "description": "Google Cloud DNS managed zones through the Cloud DNS API v1, with a service account key, GOOGLE_APPLICATION_CREDENTIALS, or the metadata server's credentials (Compute Engine, GKE workload identity).",
+      "documentation": "https://cloud.google.com/dns/docs/reference/rest/v1/changes/create",
+      "certManagerSolver": "clouddns",
+      "credentials": [
+        { "env": "GCE_SERVICE_ACCOUNT", "description": "The service account key (JSON) with roles/dns.admin on the project; without one, GOOGLE_APPLICATION_CREDENTIALS or the metadata server's credentials are used", "required": false, "secret": true },
+        { "env": "GCE_SERVICE_ACCOUNT_FILE", "description": "File holding the service account key (JSON)", "required": false, "secret": false, "localPath": true },
+        { "env": "GOOGLE_APPLICATION_CREDENTIALS", "description": "Application Default Credentials: a file holding a service account key (JSON)", "required": false, "secret": false, "localPath": true },
+        { "env": "GCE_PROJECT", "description": "The project of the managed zones (default: the key's project_id, or the metadata server's project)", "required": false, "secret": false }
+      ],
+      "settings": [
+        { "env": "GCE_ZONE_ID", "description": "The managed zone (name or id) to use (default: the project's public zone whose DNS name is the record's zone)" },
+        { "env": "GCE_ALLOW_PRIVATE_ZONE", "description": "true to use a private managed zone too (with a private ACME server)" },
+        { "env": "GCE_BASE_URL", "description": "The Cloud DNS API's base URL (default https://dns.googleapis.com/dns/v1)" },
+        { "env": "GCE_METADATA_HOST", "description": "host[:port] of the metadata server (default metadata.google.internal)" },
+        { "env": "GCE_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "GCE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GCE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "3m", "pollingInterval": "5s" }
+    },
+    {
       "code": "httpreq",
       "envPrefix": "HTTPREQ",
       "name": "HTTP request (lego's httpreq protocol)",
