@@ -40,7 +40,7 @@ final class GoogleCredentials: Sendable {
         case .serviceAccount(let key, let endpoint):
             answer = try await exchange(key, at: endpoint, doing: doing)
         case .metadataServer(let server):
-            answer = try await server.json("GET", "/computeMetadata/v1/instance/service-accounts/default/token", doing: "\(doing): getting an access token from the metadata server")
+            answer = try await server.json("GET", "/computeMetadata/v1/instance/service-accounts/default/token", doing: "\(doing): getting an access token from the metadata server (no GCE_SERVICE_ACCOUNT or GOOGLE_APPLICATION_CREDENTIALS is set)")
         }
         guard let value = answer["access_token"]?.stringValue, !value.isEmpty else {
             throw ProviderError(.rejected, provider: GCloudProvider.code, "\(doing): the token endpoint of \(description) answered without an access_token")
