@@ -4,6 +4,7 @@ extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
         ACMEDNSProvider.self,
+        AzureDNSProvider.self,
         CloudflareProvider.self,
         ExecProvider.self,
         GCloudProvider.self,
