@@ -13,6 +13,9 @@ public final class ProviderAPILab: Sendable {
     public let nameservers: [String]
     /// Trust for the stand-in's HTTPS: the lab CA, as a user's SSL_CERT_FILE.
     public let trust: [String: String]
+    /// `127.0.0.1:<port>` of the stand-in's plain-HTTP listener (a cloud metadata server), for
+    /// rules that ask for one.
+    public let plainHost: String?
 
     /// `credentials` are what the stand-in accepts (e.g. ["token": "…"]).
     public init(_ provider: String, credentials: [String: String]) throws {
@@ -29,12 +32,17 @@ public final class ProviderAPILab: Sendable {
         for (name, value) in credentials.sorted(by: { $0.key < $1.key }) { arguments += ["--credential", "\(name)=\(value)"] }
         server = try ServerProcess("python3", arguments)
         baseURL = "https://127.0.0.1:\(server.port)"
+        plainHost = server.outputLines.first { $0.hasPrefix("PLAIN ") }.map { "127.0.0.1:\($0.dropFirst(6))" }
         trust = ["SSL_CERT_FILE": caBundle]
     }
 
-    /// Queues `count` answers of `status` (with `headers`) before the next API requests.
-    public func fault(status: Int, count: Int, headers: [String: String] = [:]) async throws {
-        _ = try await control("POST", "/_lab/faults", body: ["status": status, "count": count, "headers": headers])
+    /// Queues `count` answers of `status` (with `headers` and a JSON `body`) for the next API
+    /// requests — only those of `method` to `path` when given.
+    public func fault(status: Int, count: Int, headers: [String: String] = [:], body: [String: Any] = [:], method: String? = nil, path: String? = nil) async throws {
+        var fault: [String: Any] = ["status": status, "count": count, "headers": headers, "body": body]
+        fault["method"] = method
+        fault["path"] = path
+        _ = try await control("POST", "/_lab/faults", body: fault)
     }
 
     /// Every API request the stand-in received: method, path, query, header names, body.

@@ -10,14 +10,17 @@ zone through a TSIG-signed `nsupdate`, so the propagation checker, Pebble and bo
 nameservers see the records exactly as they would see the provider's.
 
 Started by the tests (never by hand); prints "READY <port>" once it listens on 127.0.0.1 and
-exits when its stdin closes.
+exits when its stdin closes. Rules with `plain_http = True` also get a plain-HTTP listener (for
+a cloud metadata server), announced as "PLAIN <port>" before READY. A handler may answer `bytes`
+(sent as they are, text/plain unless its headers name a Content-Type) instead of JSON.
 
   provider_api.py --provider NAME --cert C --key K --zone ZONE [--zone ZONE…]
                   --nameserver HOST[:PORT] --key-file TSIG.key --credential NAME=VALUE…
 
 Test endpoints (no authentication; loopback only):
   POST /_lab/faults    {"status": 429, "count": 2, "headers": {"Retry-After": "1"}, "body": {...}}
-                       the next `count` API requests get this answer instead
+                       the next `count` API requests get this answer instead (with "method"
+                       and "path": the next requests of that method to that path)
   GET  /_lab/requests  every API request so far: method, path, query, header names, body
   GET  /_lab/records   what the server holds now (the rules' own view)
 """
@@ -111,7 +114,10 @@ class Server:
         with self.lock:
             self.log.append({"method": method, "path": url.path, "query": url.query, "headers": sorted(headers),
                              "body": raw.decode("utf-8", "replace")})
-            fault = self.faults.pop(0) if self.faults else None
+            # The first queued fault for this request (one may name a method and a path).
+            fault = next((f for f in self.faults if f.get("method", method) == method and f.get("path", url.path) == url.path), None)
+            if fault is not None:
+                self.faults.remove(fault)
         if fault:
             return self.reply(handler, fault.get("status", 500), fault.get("body", {}), fault.get("headers", {}))
         try:
@@ -143,10 +149,12 @@ class Server:
 
     @staticmethod
     def reply(handler, status, body, headers=None):
-        data = b"" if body is None else json.dumps(body).encode()
+        # A rules file answers bytes where the API answers something other than JSON.
+        raw = isinstance(body, bytes)
+        data = body if raw else b"" if body is None else json.dumps(body).encode()
         handler.send_response(status)
-        if body is not None:
-            handler.send_header("Content-Type", "application/json")
+        if body is not None and not (raw and "Content-Type" in (headers or {})):
+            handler.send_header("Content-Type", "text/plain; charset=utf-8" if raw else "application/json")
         handler.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             handler.send_header(name, value)
@@ -184,6 +192,11 @@ def main():
     context.load_cert_chain(args.cert, args.key)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    if getattr(server.rules, "plain_http", False):
+        # A service the provider's clients reach over plain HTTP (a cloud metadata server).
+        plain = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=plain.serve_forever, daemon=True).start()
+        print("PLAIN %d" % plain.server_address[1], flush=True)
     print("READY %d" % httpd.server_address[1], flush=True)
     sys.stdin.read()
 

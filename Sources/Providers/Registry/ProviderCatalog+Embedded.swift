@@ -26,6 +26,35 @@ extension ProviderCatalog {
     
     },
     {
+      "code": "azuredns",
+      "envPrefix": "AZURE",
+      "name": "Azure DNS",
+      "description": "Azure DNS zones through Azure Resource Manager, with a service principal's client secret, a workload identity's federated token, or a managed identity (IMDS).",
+      "documentation": "https://learn.microsoft.com/en-us/rest/api/dns/record-sets/create-or-update",
+      "certManagerSolver": "azureDNS",
+      "credentials": [
+        { "env": "AZURE_CLIENT_ID", "description": "The service principal's or workload identity's client ID (or a user-assigned managed identity's)", "required": false, "secret": false },
+        { "env": "AZURE_CLIENT_SECRET", "description": "The service principal's client secret; without it a workload identity or the managed identity is used", "required": false, "secret": true },
+        { "env": "AZURE_TENANT_ID", "description": "The directory (tenant) ID, with a client secret or a workload identity", "required": false, "secret": false },
+        { "env": "AZURE_FEDERATED_TOKEN_FILE", "description": "File holding the workload identity's federated token (as AKS workload identity sets it)", "required": false, "secret": false, "localPath": true },
+        { "env": "AZURE_SUBSCRIPTION_ID", "description": "The zone's subscription (default: each subscription the identity sees)", "required": false, "secret": false },
+        { "env": "AZURE_RESOURCE_GROUP", "description": "The zone's resource group (default: found by listing the subscription's zones)", "required": false, "secret": false }
+      ],
+      "settings": [
+        { "env": "AZURE_AUTH_METHOD", "description": "env (client secret), wli (workload identity) or msi (managed identity); default: the first whose variables are set" },
+        { "env": "AZURE_ZONE_NAME", "description": "The Azure DNS zone to use (default: the record's zone)" },
+        { "env": "AZURE_ENVIRONMENT", "description": "public, usgovernment or china (default public)" },
+        { "env": "AZURE_PRIVATE_ZONE", "description": "Private DNS zones are not supported (true is refused)" },
+        { "env": "AZURE_BASE_URL", "description": "Azure Resource Manager's base URL (default: the environment's, https://management.azure.com)" },
+        { "env": "AZURE_AUTHORITY_HOST", "description": "The identity platform's base URL (default: the environment's, https://login.microsoftonline.com)" },
+        { "env": "AZURE_METADATA_ENDPOINT", "description": "The instance metadata service's base URL (default http://169.254.169.254)" },
+        { "env": "AZURE_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "AZURE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "AZURE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 60, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "cloudflare",
       "envPrefix": "CLOUDFLARE",
       "name": "Cloudflare",
@@ -63,6 +92,30 @@ extension ProviderCatalog {
         { "env": "EXEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "gcloud",
+      "envPrefix": "GCE",
+      "name": "Google Cloud DNS",
+      "description": "Google Cloud DNS managed zones through the Cloud DNS API v1, with a service account key, GOOGLE_APPLICATION_CREDENTIALS, or the metadata server's credentials (Compute Engine, GKE workload identity).",
+      "documentation": "https://cloud.google.com/dns/docs/reference/rest/v1/changes/create",
+      "certManagerSolver": "clouddns",
+      "credentials": [
+        { "env": "GCE_SERVICE_ACCOUNT", "description": "The service account key (JSON) with roles/dns.admin on the project; without one, GOOGLE_APPLICATION_CREDENTIALS or the metadata server's credentials are used", "required": false, "secret": true },
+        { "env": "GCE_SERVICE_ACCOUNT_FILE", "description": "File holding the service account key (JSON)", "required": false, "secret": false, "localPath": true },
+        { "env": "GOOGLE_APPLICATION_CREDENTIALS", "description": "Application Default Credentials: a file holding a service account key (JSON)", "required": false, "secret": false, "localPath": true },
+        { "env": "GCE_PROJECT", "description": "The project of the managed zones (default: the key's project_id, or the metadata server's project)", "required": false, "secret": false }
+      ],
+      "settings": [
+        { "env": "GCE_ZONE_ID", "description": "The managed zone (name or id) to use (default: the project's public zone whose DNS name is the record's zone)" },
+        { "env": "GCE_ALLOW_PRIVATE_ZONE", "description": "true to use a private managed zone too (with a private ACME server)" },
+        { "env": "GCE_BASE_URL", "description": "The Cloud DNS API's base URL (default https://dns.googleapis.com/dns/v1)" },
+        { "env": "GCE_METADATA_HOST", "description": "host[:port] of the metadata server (default metadata.google.internal)" },
+        { "env": "GCE_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "GCE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GCE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "3m", "pollingInterval": "5s" }
     },
     {
       "code": "httpreq",

@@ -4,8 +4,10 @@ extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
         ACMEDNSProvider.self,
+        AzureDNSProvider.self,
         CloudflareProvider.self,
         ExecProvider.self,
+        GCloudProvider.self,
         HTTPReqProvider.self,
         ManualProvider.self,
         PowerDNSProvider.self,
