@@ -1,5 +1,5 @@
 public import DNS01
-public import CertCore
+internal import CertCore
 internal import Foundation
 
 /// Google Cloud DNS (API v1). A name's TXT values form one record set, changed only through a
