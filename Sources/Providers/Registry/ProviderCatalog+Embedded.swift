@@ -47,6 +47,25 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "digitalocean",
+      "envPrefix": "DO",
+      "name": "DigitalOcean",
+      "description": "DigitalOcean DNS through its API v2 (domain records), with a personal access token that may write the domain.",
+      "documentation": "https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records",
+      "certManagerSolver": "digitalocean",
+      "credentials": [
+        { "env": "DO_AUTH_TOKEN", "description": "Personal access token with write access to the domain's records", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DO_BASE_URL", "description": "The API's base URL (default https://api.digitalocean.com)" },
+        { "env": "DO_API_URL", "description": "lego's name for DO_BASE_URL (DO_BASE_URL wins when both are set)" },
+        { "env": "DO_TTL", "description": "TTL of the TXT record, in seconds (at least 30)" },
+        { "env": "DO_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DO_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 30, "propagationTimeout": "60s", "pollingInterval": "5s" }
+    },
+    {
       "code": "exec",
       "envPrefix": "EXEC",
       "name": "External program (lego's exec protocol)",
