@@ -84,6 +84,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
     },
     {
+      "code": "hetzner",
+      "envPrefix": "HETZNER",
+      "name": "Hetzner DNS",
+      "description": "Hetzner DNS through the DNS Console API (dns.hetzner.com/api/v1), with an API token of the DNS Console.",
+      "documentation": "https://dns.hetzner.com/api-docs",
+      "credentials": [
+        { "env": "HETZNER_API_KEY", "description": "DNS Console API token (sent as Auth-API-Token)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "HETZNER_BASE_URL", "description": "The API's base URL (default https://dns.hetzner.com/api/v1)" },
+        { "env": "HETZNER_TTL", "description": "TTL of the TXT record, in seconds (at least 60)" },
+        { "env": "HETZNER_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "HETZNER_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "httpreq",
       "envPrefix": "HTTPREQ",
       "name": "HTTP request (lego's httpreq protocol)",

@@ -8,6 +8,7 @@ extension ProviderRegistry {
         DigitalOceanProvider.self,
         ExecProvider.self,
         HTTPReqProvider.self,
+        HetznerProvider.self,
         ManualProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
