@@ -120,6 +120,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
     },
     {
+      "code": "linode",
+      "envPrefix": "LINODE",
+      "name": "Linode (Akamai) DNS Manager",
+      "description": "Linode's DNS Manager through the Linode API v4, with a personal access token that may read and write domains.",
+      "documentation": "https://techdocs.akamai.com/linode-api/reference/get-domain-records",
+      "credentials": [
+        { "env": "LINODE_TOKEN", "description": "Personal access token with the Domains read/write scope", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "LINODE_BASE_URL", "description": "The API's base URL (default https://api.linode.com/v4)" },
+        { "env": "LINODE_TTL", "description": "TTL of the TXT record, in seconds (at least 300; Linode rounds up to the TTLs it serves)" },
+        { "env": "LINODE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "LINODE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 300, "propagationTimeout": "2m", "pollingInterval": "15s" }
+    },
+    {
       "code": "manual",
       "envPrefix": "MANUAL",
       "name": "Manual (you create each record)",

@@ -9,6 +9,7 @@ extension ProviderRegistry {
         ExecProvider.self,
         HTTPReqProvider.self,
         HetznerProvider.self,
+        LinodeProvider.self,
         ManualProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
