@@ -225,6 +225,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 10, "propagationTimeout": "2m", "pollingInterval": "4s" }
     },
     {
+      "code": "vultr",
+      "envPrefix": "VULTR",
+      "name": "Vultr DNS",
+      "description": "Vultr DNS through the Vultr API v2, with an API key (whose access control list admits this host).",
+      "documentation": "https://www.vultr.com/api/#tag/dns",
+      "credentials": [
+        { "env": "VULTR_API_KEY", "description": "API key of the Vultr account", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "VULTR_BASE_URL", "description": "The API's base URL (default https://api.vultr.com/v2)" },
+        { "env": "VULTR_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "VULTR_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "VULTR_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "60s", "pollingInterval": "2s" }
+    },
+    {
       "code": "webhook",
       "envPrefix": "WEBHOOK",
       "name": "cert-manager webhook solver",

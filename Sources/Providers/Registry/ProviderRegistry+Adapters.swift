@@ -14,6 +14,7 @@ extension ProviderRegistry {
         PowerDNSProvider.self,
         RFC2136Provider.self,
         Route53Provider.self,
+        VultrProvider.self,
         WebhookProvider.self,
     ]
 }
