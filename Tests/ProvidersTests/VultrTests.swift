@@ -4,7 +4,7 @@ import Providers
 import TestSupport
 import Testing
 
-/// The linode adapter against the Vultr API v2 stand-in (lab/provider-apis/vultr.py), which
+/// The vultr adapter against the Vultr API v2 stand-in (lab/provider-apis/vultr.py), which
 /// publishes into the lab's BIND primary.
 @Suite struct VultrTests {
     let token = "vu-\(UUID().uuidString)"

@@ -47,6 +47,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "desec",
+      "envPrefix": "DESEC",
+      "name": "deSEC",
+      "description": "deSEC (desec.io) through its API v1, with a token that may write the domain's RRsets; the TXT RRset is read, merged and written whole.",
+      "documentation": "https://desec.readthedocs.io/en/latest/dns/rrsets.html",
+      "credentials": [
+        { "env": "DESEC_TOKEN", "description": "deSEC API token (sent as Authorization: Token …)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DESEC_BASE_URL", "description": "The API's base URL (default https://desec.io/api/v1)" },
+        { "env": "DESEC_TTL", "description": "TTL of the TXT record, in seconds (raised to the domain's minimum, 3600 by default)" },
+        { "env": "DESEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DESEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 3600, "propagationTimeout": "2m", "pollingInterval": "4s" }
+    },
+    {
       "code": "digitalocean",
       "envPrefix": "DO",
       "name": "DigitalOcean",

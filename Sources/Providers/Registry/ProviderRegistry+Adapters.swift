@@ -5,6 +5,7 @@ extension ProviderRegistry {
     static let adapters: [any DNSProviderAdapter.Type] = [
         ACMEDNSProvider.self,
         CloudflareProvider.self,
+        DeSECProvider.self,
         DigitalOceanProvider.self,
         ExecProvider.self,
         HTTPReqProvider.self,
