@@ -65,6 +65,13 @@ import Testing
         try await provider.cleanUp(record)
     }
 
+    @Test func aCloudAPITokenAloneIsExplainedNotCalledMissing() {
+        let error = #expect(throws: ProviderError.self) { try configuredProvider(["HETZNER_API_TOKEN": "cloud-\(UUID().uuidString)"], code: "hetzner") }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("HETZNER_API_TOKEN (a Hetzner Cloud API token) is not supported") == true)
+        #expect(error?.message.contains("missing") == false)
+    }
+
     @Test func aMissingKeyIsNamed() {
         let error = #expect(throws: ProviderError.self) { try configuredProvider([:], code: "hetzner") }
         #expect(error?.message.contains("missing HETZNER_API_KEY") == true)

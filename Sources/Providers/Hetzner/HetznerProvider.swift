@@ -11,7 +11,13 @@ public struct HetznerProvider: DNSProviderAdapter {
     private let zoneIDs = ZoneIDCache()
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
-        let key = settings.required("HETZNER_API_KEY")
+        // lego also reads HETZNER_API_TOKEN, a Hetzner Cloud API token for the Cloud API's DNS
+        // (api.hetzner.cloud), which this adapter does not speak: say so rather than "missing".
+        let cloudToken = settings.optional("HETZNER_API_TOKEN")
+        let key = cloudToken == nil ? settings.required("HETZNER_API_KEY") : settings.optional("HETZNER_API_KEY")
+        if cloudToken != nil, key == nil {
+            settings.problem("HETZNER_API_TOKEN (a Hetzner Cloud API token) is not supported: this adapter uses the DNS Console API (dns.hetzner.com), which needs HETZNER_API_KEY, a DNS Console API token")
+        }
         let base = settings.parsed("HETZNER_BASE_URL", expected: "an https URL") { text in URL(string: text)?.host != nil ? text : nil } ?? "https://dns.hetzner.com/api/v1"
         try settings.validate()
         guard let key else { throw ProviderError(.configuration, provider: Self.code, "HETZNER_API_KEY is needed") }

@@ -104,7 +104,7 @@ extension ProviderCatalog {
       "code": "hetzner",
       "envPrefix": "HETZNER",
       "name": "Hetzner DNS",
-      "description": "Hetzner DNS through the DNS Console API (dns.hetzner.com/api/v1), with an API token of the DNS Console.",
+      "description": "Hetzner DNS through the DNS Console API (dns.hetzner.com/api/v1), with an API token of the DNS Console (not a Hetzner Cloud API token).",
       "documentation": "https://dns.hetzner.com/api-docs",
       "credentials": [
         { "env": "HETZNER_API_KEY", "description": "DNS Console API token (sent as Auth-API-Token)", "required": true, "secret": true }
