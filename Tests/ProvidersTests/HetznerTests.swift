@@ -65,15 +65,61 @@ import Testing
         try await provider.cleanUp(record)
     }
 
-    @Test func aCloudAPITokenAloneIsExplainedNotCalledMissing() {
-        let error = #expect(throws: ProviderError.self) { try configuredProvider(["HETZNER_API_TOKEN": "cloud-\(UUID().uuidString)"], code: "hetzner") }
+    // The Hetzner Cloud API (HETZNER_API_TOKEN), which replaces the DNS Console API.
+
+    func cloudEnvironment(_ lab: ProviderAPILab, _ token: String) -> [String: String] {
+        lab.trust.merging(["HETZNER_BASE_URL": lab.baseURL + "/v1", "HETZNER_API_TOKEN": token]) { $1 }
+    }
+
+    @Test func conformanceThroughTheCloudAPI_AgainstHetznerStandIn() async throws {
+        let token = "hc-\(UUID().uuidString)"
+        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token])
+        let environment = cloudEnvironment(lab, token)
+        try await runProviderConformance(
+            makeProvider: { try configuredProvider(environment, code: "hetzner") },
+            makeWrongProvider: { try configuredProvider(environment.merging(["HETZNER_API_TOKEN": "wrong-\(UUID().uuidString)"]) { $1 }, code: "hetzner") },
+            makeUnreachableProvider: { try configuredProvider(environment.merging(["HETZNER_BASE_URL": "https://127.0.0.9:1/v1"]) { $1 }, code: "hetzner") },
+            zone: lab.zone,
+            nameservers: lab.nameservers.map { DNSServer(host: $0) },
+            isClearCredentialError: { $0.hasPrefix("hetzner: ") && $0.contains("answered 401: unable to authenticate") && $0.contains("in zone \(lab.zone).") })
+        let requests = try await lab.requests()
+        #expect(requests.allSatisfy { ($0["path"] as? String)?.hasPrefix("/v1/") == true }, "a DNS Console API call was made with a Cloud token")
+        #expect(requests.allSatisfy { !"\($0["query"] ?? "")\($0["body"] ?? "")".contains(token) })
+    }
+
+    @Test func eachCloudActionIsWaitedForUntilItSucceeds_AgainstHetznerStandIn() async throws {
+        let token = "hc-\(UUID().uuidString)"
+        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token])
+        let provider = try configuredProvider(cloudEnvironment(lab, token), code: "hetzner")
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("hzw")).\(lab.zone)", zone: lab.zone, value: "waited-\(UUID().uuidString.prefix(8))", ttl: 60)
+        try await provider.present(record)
+        try await provider.cleanUp(record)
+        // The stand-in reports each action running at its first read: both were read again.
+        let calls = try await lab.requests().compactMap { ($0["path"] as? String).map { $0.hasPrefix("/v1/actions/") ? "action" : String($0.split(separator: "/").last ?? "") } }
+        #expect(calls == ["add_records", "action", "action", "remove_records", "action", "action"])
+        #expect(try LabDNS.txt(record.fqdn, at: lab.nameservers[0]).isEmpty)
+    }
+
+    @Test func aFailedCloudActionFailsWithItsReason_AgainstHetznerStandIn() async throws {
+        let token = "hc-\(UUID().uuidString)"
+        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token, "fail_actions": "1"])
+        let provider = try configuredProvider(cloudEnvironment(lab, token), code: "hetzner")
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("hzf")).\(lab.zone)", zone: lab.zone, value: "failed-\(UUID().uuidString.prefix(8))", ttl: 60)
+        let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }
+        #expect(error?.code == .rejected)
+        #expect(error?.message.contains("failed: the stand-in was told to fail actions") == true)
+    }
+
+    @Test func bothTokensAtOnceAreRefusedAsAmbiguous() {
+        let error = #expect(throws: ProviderError.self) {
+            try configuredProvider(["HETZNER_API_TOKEN": "cloud-\(UUID().uuidString)", "HETZNER_API_KEY": "console-\(UUID().uuidString)"], code: "hetzner")
+        }
         #expect(error?.code == .configuration)
-        #expect(error?.message.contains("HETZNER_API_TOKEN (a Hetzner Cloud API token) is not supported") == true)
-        #expect(error?.message.contains("missing") == false)
+        #expect(error?.message.contains("both HETZNER_API_TOKEN (Hetzner Cloud API) and HETZNER_API_KEY (DNS Console API) are set") == true)
     }
 
     @Test func aMissingKeyIsNamed() {
         let error = #expect(throws: ProviderError.self) { try configuredProvider([:], code: "hetzner") }
-        #expect(error?.message.contains("missing HETZNER_API_KEY") == true)
+        #expect(error?.message.contains("missing HETZNER_API_TOKEN (Hetzner Cloud API) or HETZNER_API_KEY (DNS Console API)") == true)
     }
 }

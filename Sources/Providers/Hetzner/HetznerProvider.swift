@@ -2,30 +2,44 @@ public import DNS01
 internal import CertCore
 internal import Foundation
 
-/// Hetzner's DNS Console API (dns.hetzner.com/api/v1): each TXT value is a separate record, so
-/// adding one value is a POST and removing it is a DELETE of the record holding exactly that
-/// value. Records live under a zone id, looked up by the zone's name.
+/// Hetzner DNS, through either of its APIs, as lego's hetzner provider:
+/// - the DNS Console API (dns.hetzner.com/api/v1) with `HETZNER_API_KEY`: each TXT value is a
+///   separate record, so adding one value is a POST and removing it is a DELETE of the record
+///   holding exactly that value; records live under a zone id, looked up by the zone's name;
+/// - the Hetzner Cloud API (api.hetzner.cloud/v1) with `HETZNER_API_TOKEN`: values are added to
+///   and removed from the RRset by its own actions (HetznerProvider+Cloud.swift).
 public struct HetznerProvider: DNSProviderAdapter {
     public static let code = "hetzner"
     var api: ProviderAPIClient
+    /// Whether `api` is the Cloud API (else the DNS Console API).
+    let cloud: Bool
     private let zoneIDs = ZoneIDCache()
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
-        // lego also reads HETZNER_API_TOKEN, a Hetzner Cloud API token for the Cloud API's DNS
-        // (api.hetzner.cloud), which this adapter does not speak: say so rather than "missing".
         let cloudToken = settings.optional("HETZNER_API_TOKEN")
-        let key = cloudToken == nil ? settings.required("HETZNER_API_KEY") : settings.optional("HETZNER_API_KEY")
-        if cloudToken != nil, key == nil {
-            settings.problem("HETZNER_API_TOKEN (a Hetzner Cloud API token) is not supported: this adapter uses the DNS Console API (dns.hetzner.com), which needs HETZNER_API_KEY, a DNS Console API token")
+        let key = settings.optional("HETZNER_API_KEY")
+        if cloudToken == nil, key == nil {
+            settings.missing("HETZNER_API_TOKEN (Hetzner Cloud API) or HETZNER_API_KEY (DNS Console API)")
         }
-        let base = settings.parsed("HETZNER_BASE_URL", expected: "an https URL") { text in URL(string: text)?.host != nil ? text : nil } ?? "https://dns.hetzner.com/api/v1"
+        if cloudToken != nil, key != nil {
+            settings.problem("both HETZNER_API_TOKEN (Hetzner Cloud API) and HETZNER_API_KEY (DNS Console API) are set: give the one for the API that holds the zone")
+        }
+        let base = settings.parsed("HETZNER_BASE_URL", expected: "an https URL") { text in URL(string: text)?.host != nil ? text : nil }
         try settings.validate()
-        guard let key else { throw ProviderError(.configuration, provider: Self.code, "HETZNER_API_KEY is needed") }
-        api = ProviderAPIClient(settings: settings, baseURL: base, headers: ["Auth-API-Token": key])
+        if let cloudToken {
+            cloud = true
+            api = ProviderAPIClient(settings: settings, baseURL: base ?? "https://api.hetzner.cloud/v1", headers: ["Authorization": "Bearer \(cloudToken)"])
+        } else if let key {
+            cloud = false
+            api = ProviderAPIClient(settings: settings, baseURL: base ?? "https://dns.hetzner.com/api/v1", headers: ["Auth-API-Token": key])
+        } else {
+            throw ProviderError(.configuration, provider: Self.code, "HETZNER_API_KEY or HETZNER_API_TOKEN is needed")
+        }
     }
 
     public func present(_ record: ChallengeRecord) async throws {
         let doing = "adding TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)"
+        if cloud { return try await changeCloudRRset(record, adding: true, doing: doing) }
         let zoneID = try await zoneID(for: record.zone, doing: doing)
         // Present is idempotent: a value already there (a retried run) is not added twice.
         guard try await records(holding: record, zoneID: zoneID, doing: doing).isEmpty else { return }
@@ -36,6 +50,7 @@ public struct HetznerProvider: DNSProviderAdapter {
 
     public func cleanUp(_ record: ChallengeRecord) async throws {
         let doing = "deleting TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)"
+        if cloud { return try await changeCloudRRset(record, adding: false, doing: doing) }
         let zoneID = try await zoneID(for: record.zone, doing: doing)
         for id in try await records(holding: record, zoneID: zoneID, doing: doing) {
             try await api.send("DELETE", "/records/\(id)", accept: [404], doing: doing)

@@ -104,13 +104,14 @@ extension ProviderCatalog {
       "code": "hetzner",
       "envPrefix": "HETZNER",
       "name": "Hetzner DNS",
-      "description": "Hetzner DNS through the DNS Console API (dns.hetzner.com/api/v1), with an API token of the DNS Console (not a Hetzner Cloud API token).",
-      "documentation": "https://dns.hetzner.com/api-docs",
+      "description": "Hetzner DNS through the Hetzner Cloud API (HETZNER_API_TOKEN) or the older DNS Console API (HETZNER_API_KEY), whichever holds the zone.",
+      "documentation": "https://docs.hetzner.cloud/reference/cloud#zone-rrsets",
       "credentials": [
-        { "env": "HETZNER_API_KEY", "description": "DNS Console API token (sent as Auth-API-Token)", "required": true, "secret": true }
+        { "env": "HETZNER_API_TOKEN", "description": "Hetzner Cloud API token of the project holding the zone (read and write)", "required": false, "secret": true },
+        { "env": "HETZNER_API_KEY", "description": "DNS Console API token (sent as Auth-API-Token), for zones still in the DNS Console", "required": false, "secret": true }
       ],
       "settings": [
-        { "env": "HETZNER_BASE_URL", "description": "The API's base URL (default https://dns.hetzner.com/api/v1)" },
+        { "env": "HETZNER_BASE_URL", "description": "The API's base URL (default https://api.hetzner.cloud/v1 with HETZNER_API_TOKEN, https://dns.hetzner.com/api/v1 with HETZNER_API_KEY)" },
         { "env": "HETZNER_TTL", "description": "TTL of the TXT record, in seconds (at least 60)" },
         { "env": "HETZNER_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
         { "env": "HETZNER_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
