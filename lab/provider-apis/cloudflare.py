@@ -132,7 +132,10 @@ class Rules:
             record = self.records.get(request.match.group("id"))
             if record is None or record["zone_id"] != zone_id:
                 raise self.error(404, "Record does not exist.", 81044)
-            self.lab.publish(False, record["name"], record["content"].strip('"'))
+            try:
+                self.lab.publish(False, record["name"], record["content"].strip('"'))
+            except RuntimeError as failure:
+                raise self.error(500, str(failure), 1000)
             del self.records[record["id"]]
         return 200, {"success": True, "errors": [], "messages": [], "result": {"id": record["id"]}}
 

@@ -92,7 +92,10 @@ class Lab:
         verb = "add %s %d TXT \"%s\"" % (fqdn, ttl, value) if add else "delete %s TXT \"%s\"" % (fqdn, value)
         host, _, port = self.nameserver.partition(":")
         script = "server %s %s\nzone %s.\nupdate %s\nsend\n" % (host, port or "53", zone, verb)
-        result = subprocess.run(["nsupdate", "-k", self.key_file], input=script, capture_output=True, text=True, timeout=20)
+        try:
+            result = subprocess.run(["nsupdate", "-k", self.key_file], input=script, capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError("nsupdate did not finish within 60 s")
         if result.returncode != 0:
             raise RuntimeError("nsupdate: " + (result.stderr.strip() or result.stdout.strip()))
 

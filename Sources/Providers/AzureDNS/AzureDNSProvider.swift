@@ -29,7 +29,7 @@ public struct AzureDNSProvider: DNSProviderAdapter {
     let subscriptionID: String?
     let resourceGroup: String?
     let zoneName: String?
-    private let places = ZoneIDCache()
+    private let places = LookupCache()
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
         let clientID = settings.optional("AZURE_CLIENT_ID")

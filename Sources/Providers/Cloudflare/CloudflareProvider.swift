@@ -1,7 +1,6 @@
 public import DNS01
 public import CertCore
 internal import Foundation
-internal import Synchronization
 
 /// Cloudflare's API v4: TXT records are separate objects, so adding one value is a POST and
 /// removing it is a DELETE of the record that holds exactly that value.
@@ -11,7 +10,7 @@ public struct CloudflareProvider: DNSProviderAdapter {
     var records: ProviderAPIClient
     /// Zone look-ups (`CLOUDFLARE_ZONE_API_TOKEN` when given, else as `records`).
     var zones: ProviderAPIClient
-    private let zoneIDs = ZoneIDCache()
+    private let zoneIDs = LookupCache()
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
         let token = settings.optional("CLOUDFLARE_DNS_API_TOKEN") ?? settings.optional("CF_DNS_API_TOKEN")
@@ -89,11 +88,4 @@ public struct CloudflareProvider: DNSProviderAdapter {
         }
         return variables
     }
-}
-
-/// Zone ids already looked up, shared by the concurrent calls of one adapter.
-final class ZoneIDCache: Sendable {
-    private let ids = Mutex<[String: String]>([:])
-    func get(_ zone: String) -> String? { ids.withLock { $0[zone] } }
-    func set(_ zone: String, _ id: String) { ids.withLock { $0[zone] = id } }
 }

@@ -18,7 +18,7 @@ public struct GCloudProvider: DNSProviderAdapter {
     /// GCE_ZONE_ID: the managed zone (name or id) to use instead of looking it up.
     let zoneID: String?
     let allowPrivateZone: Bool
-    private let zoneIDs = ZoneIDCache()
+    private let zoneIDs = LookupCache()
 
     public init(settings: inout ProviderSettings) throws(ProviderError) {
         let key = settings.optional("GCE_SERVICE_ACCOUNT")

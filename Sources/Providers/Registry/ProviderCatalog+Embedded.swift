@@ -76,6 +76,42 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "desec",
+      "envPrefix": "DESEC",
+      "name": "deSEC",
+      "description": "deSEC (desec.io) through its API v1, with a token that may write the domain's RRsets; the TXT RRset is read, merged and written whole.",
+      "documentation": "https://desec.readthedocs.io/en/latest/dns/rrsets.html",
+      "credentials": [
+        { "env": "DESEC_TOKEN", "description": "deSEC API token (sent as Authorization: Token …)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DESEC_BASE_URL", "description": "The API's base URL (default https://desec.io/api/v1)" },
+        { "env": "DESEC_TTL", "description": "TTL of the TXT record, in seconds (raised to the domain's minimum, 3600 by default)" },
+        { "env": "DESEC_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DESEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 3600, "propagationTimeout": "2m", "pollingInterval": "4s" }
+    },
+    {
+      "code": "digitalocean",
+      "envPrefix": "DO",
+      "name": "DigitalOcean",
+      "description": "DigitalOcean DNS through its API v2 (domain records), with a personal access token that may write the domain.",
+      "documentation": "https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records",
+      "certManagerSolver": "digitalocean",
+      "credentials": [
+        { "env": "DO_AUTH_TOKEN", "description": "Personal access token with write access to the domain's records", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DO_BASE_URL", "description": "The API's base URL (default https://api.digitalocean.com)" },
+        { "env": "DO_API_URL", "description": "lego's name for DO_BASE_URL (DO_BASE_URL wins when both are set)" },
+        { "env": "DO_TTL", "description": "TTL of the TXT record, in seconds (at least 30)" },
+        { "env": "DO_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DO_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 30, "propagationTimeout": "60s", "pollingInterval": "5s" }
+    },
+    {
       "code": "exec",
       "envPrefix": "EXEC",
       "name": "External program (lego's exec protocol)",
@@ -118,6 +154,24 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "3m", "pollingInterval": "5s" }
     },
     {
+      "code": "hetzner",
+      "envPrefix": "HETZNER",
+      "name": "Hetzner DNS",
+      "description": "Hetzner DNS through the Hetzner Cloud API (HETZNER_API_TOKEN) or the older DNS Console API (HETZNER_API_KEY), whichever holds the zone.",
+      "documentation": "https://docs.hetzner.cloud/reference/cloud#zone-rrsets",
+      "credentials": [
+        { "env": "HETZNER_API_TOKEN", "description": "Hetzner Cloud API token of the project holding the zone (read and write)", "required": false, "secret": true },
+        { "env": "HETZNER_API_KEY", "description": "DNS Console API token (sent as Auth-API-Token), for zones still in the DNS Console", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "HETZNER_BASE_URL", "description": "The API's base URL (default https://api.hetzner.cloud/v1 with HETZNER_API_TOKEN, https://dns.hetzner.com/api/v1 with HETZNER_API_KEY)" },
+        { "env": "HETZNER_TTL", "description": "TTL of the TXT record, in seconds (at least 60)" },
+        { "env": "HETZNER_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "HETZNER_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "httpreq",
       "envPrefix": "HTTPREQ",
       "name": "HTTP request (lego's httpreq protocol)",
@@ -135,6 +189,23 @@ extension ProviderCatalog {
         { "env": "HTTPREQ_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "linode",
+      "envPrefix": "LINODE",
+      "name": "Linode (Akamai) DNS Manager",
+      "description": "Linode's DNS Manager through the Linode API v4, with a personal access token that may read and write domains.",
+      "documentation": "https://techdocs.akamai.com/linode-api/reference/get-domain-records",
+      "credentials": [
+        { "env": "LINODE_TOKEN", "description": "Personal access token with the Domains read/write scope", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "LINODE_BASE_URL", "description": "The API's base URL (default https://api.linode.com/v4)" },
+        { "env": "LINODE_TTL", "description": "TTL of the TXT record, in seconds (at least 300; Linode rounds up to the TTLs it serves)" },
+        { "env": "LINODE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "LINODE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 300, "propagationTimeout": "2m", "pollingInterval": "15s" }
     },
     {
       "code": "manual",
@@ -225,6 +296,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 10, "propagationTimeout": "2m", "pollingInterval": "4s" }
     },
     {
+      "code": "vultr",
+      "envPrefix": "VULTR",
+      "name": "Vultr DNS",
+      "description": "Vultr DNS through the Vultr API v2, with an API key (whose access control list admits this host).",
+      "documentation": "https://www.vultr.com/api/#tag/dns",
+      "credentials": [
+        { "env": "VULTR_API_KEY", "description": "API key of the Vultr account", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "VULTR_BASE_URL", "description": "The API's base URL (default https://api.vultr.com/v2)" },
+        { "env": "VULTR_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "VULTR_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "VULTR_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "60s", "pollingInterval": "2s" }
+    },
+    {
       "code": "webhook",
       "envPrefix": "WEBHOOK",
       "name": "cert-manager webhook solver",
@@ -242,6 +330,7 @@ extension ProviderCatalog {
         { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    
     }
   ]
 }

@@ -6,13 +6,18 @@ extension ProviderRegistry {
         ACMEDNSProvider.self,
         AzureDNSProvider.self,
         CloudflareProvider.self,
+        DeSECProvider.self,
+        DigitalOceanProvider.self,
         ExecProvider.self,
         GCloudProvider.self,
         HTTPReqProvider.self,
+        HetznerProvider.self,
+        LinodeProvider.self,
         ManualProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
         Route53Provider.self,
+        VultrProvider.self,
         WebhookProvider.self,
     ]
 }

@@ -168,7 +168,7 @@ public struct ProviderAPIClient: Sendable {
                 case .string(let text)?: found.append(text)
                 case .array(let items)?: items.forEach { collect($0["message"] ?? $0) }
                 case .object?:
-                    if let message = value?["message"] ?? value?["error_description"] ?? value?["detail"] { collect(message) }
+                    if let message = value?["message"] ?? value?["error_description"] ?? value?["detail"] ?? value?["reason"] { collect(message) }
                 default: break
                 }
             }
