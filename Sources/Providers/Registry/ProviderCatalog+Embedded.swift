@@ -65,6 +65,24 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
     },
     {
+      "code": "godaddy",
+      "envPrefix": "GODADDY",
+      "name": "Go Daddy",
+      "description": "GoDaddy DNS through its Domains API v1 (a name's TXT set is replaced whole: merged under a lock and read back); GoDaddy opens this API only to accounts with 10 or more domains.",
+      "documentation": "https://developer.godaddy.com/doc/endpoint/domains",
+      "credentials": [
+        { "env": "GODADDY_API_KEY", "description": "Production API key (developer.godaddy.com/keys)", "required": true, "secret": true },
+        { "env": "GODADDY_API_SECRET", "description": "The API key's secret", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "GODADDY_BASE_URL", "description": "The API's base URL (default https://api.godaddy.com)" },
+        { "env": "GODADDY_TTL", "description": "TTL of the TXT record, in seconds (at least 600)" },
+        { "env": "GODADDY_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GODADDY_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 600, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
       "code": "httpreq",
       "envPrefix": "HTTPREQ",
       "name": "HTTP request (lego's httpreq protocol)",
