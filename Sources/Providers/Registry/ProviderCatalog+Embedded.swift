@@ -65,6 +65,24 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
     },
     {
+      "code": "gandiv5",
+      "envPrefix": "GANDIV5",
+      "name": "Gandi Live DNS (v5)",
+      "description": "Gandi LiveDNS through its v5 API (a name's TXT set is replaced whole: merged under a lock and read back), with a Personal Access Token or the deprecated API key.",
+      "documentation": "https://api.gandi.net/docs/livedns/",
+      "credentials": [
+        { "env": "GANDIV5_PERSONAL_ACCESS_TOKEN", "description": "Personal Access Token with the \"Manage domain name technical configurations\" permission", "required": false, "secret": true },
+        { "env": "GANDIV5_API_KEY", "description": "Deprecated API key, used when no Personal Access Token is given", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "GANDIV5_BASE_URL", "description": "The LiveDNS API's base URL (default https://dns.api.gandi.net/api/v5)" },
+        { "env": "GANDIV5_TTL", "description": "TTL of the TXT record set, in seconds (at least 300)" },
+        { "env": "GANDIV5_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GANDIV5_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 300, "propagationTimeout": "20m", "pollingInterval": "20s" }
+    },
+    {
       "code": "godaddy",
       "envPrefix": "GODADDY",
       "name": "Go Daddy",

@@ -6,6 +6,7 @@ extension ProviderRegistry {
         ACMEDNSProvider.self,
         CloudflareProvider.self,
         ExecProvider.self,
+        GandiV5Provider.self,
         GoDaddyProvider.self,
         HTTPReqProvider.self,
         ManualProvider.self,
