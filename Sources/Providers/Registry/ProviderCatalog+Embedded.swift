@@ -152,6 +152,24 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "porkbun",
+      "envPrefix": "PORKBUN",
+      "name": "Porkbun",
+      "description": "Porkbun DNS through its API v3 (one TXT record per value, created and deleted by id); API ACCESS must be switched on for the domain.",
+      "documentation": "https://porkbun.com/api/json/v3/documentation",
+      "credentials": [
+        { "env": "PORKBUN_API_KEY", "description": "API key (pk1_…), sent in each request's JSON body", "required": true, "secret": true },
+        { "env": "PORKBUN_SECRET_API_KEY", "description": "Secret API key (sk1_…), sent in each request's JSON body", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "PORKBUN_BASE_URL", "description": "The API's base URL (default https://api.porkbun.com/api/json/v3)" },
+        { "env": "PORKBUN_TTL", "description": "TTL of the TXT record, in seconds (at least 600)" },
+        { "env": "PORKBUN_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "PORKBUN_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 600, "propagationTimeout": "10m", "pollingInterval": "10s" }
+    },
+    {
       "code": "rfc2136",
       "envPrefix": "RFC2136",
       "name": "RFC 2136 dynamic update",

@@ -10,6 +10,7 @@ extension ProviderRegistry {
         GoDaddyProvider.self,
         HTTPReqProvider.self,
         ManualProvider.self,
+        PorkbunProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
         Route53Provider.self,
