@@ -47,6 +47,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "dnsimple",
+      "envPrefix": "DNSIMPLE",
+      "name": "DNSimple",
+      "description": "DNSimple through its API v2 with an account API token (one TXT record per value, deleted by id).",
+      "documentation": "https://developer.dnsimple.com/v2/zones/records/",
+      "credentials": [
+        { "env": "DNSIMPLE_OAUTH_TOKEN", "description": "Account API token (a user token is refused: it names no account)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DNSIMPLE_BASE_URL", "description": "The API's host URL, without /v2 (default https://api.dnsimple.com; the sandbox's records do not resolve)" },
+        { "env": "DNSIMPLE_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "DNSIMPLE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DNSIMPLE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
       "code": "exec",
       "envPrefix": "EXEC",
       "name": "External program (lego's exec protocol)",

@@ -5,6 +5,7 @@ extension ProviderRegistry {
     static let adapters: [any DNSProviderAdapter.Type] = [
         ACMEDNSProvider.self,
         CloudflareProvider.self,
+        DNSimpleProvider.self,
         ExecProvider.self,
         GandiV5Provider.self,
         GoDaddyProvider.self,
