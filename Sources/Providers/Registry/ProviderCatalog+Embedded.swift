@@ -47,6 +47,25 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "cloudns",
+      "envPrefix": "CLOUDNS",
+      "name": "ClouDNS",
+      "description": "ClouDNS through its HTTP API with an API user or sub-user (one TXT record per value, deleted by id); the credentials travel in POST bodies, never in URLs.",
+      "documentation": "https://www.cloudns.net/wiki/article/42/",
+      "credentials": [
+        { "env": "CLOUDNS_AUTH_ID", "description": "The API user's id", "required": false, "secret": false },
+        { "env": "CLOUDNS_SUB_AUTH_ID", "description": "An API sub-user's id, used instead of CLOUDNS_AUTH_ID when set", "required": false, "secret": false },
+        { "env": "CLOUDNS_AUTH_PASSWORD", "description": "The API user's (or sub-user's) password", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "CLOUDNS_BASE_URL", "description": "The API's base URL (default https://api.cloudns.net/dns)" },
+        { "env": "CLOUDNS_TTL", "description": "TTL of the TXT record, in seconds (rounded up to one ClouDNS accepts: 60, 300, 900, 1800, 3600, …)" },
+        { "env": "CLOUDNS_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "CLOUDNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 60, "propagationTimeout": "3m", "pollingInterval": "10s" }
+    },
+    {
       "code": "dnsimple",
       "envPrefix": "DNSIMPLE",
       "name": "DNSimple",

@@ -4,6 +4,7 @@ extension ProviderRegistry {
     /// Every adapter built into this binary.
     static let adapters: [any DNSProviderAdapter.Type] = [
         ACMEDNSProvider.self,
+        ClouDNSProvider.self,
         CloudflareProvider.self,
         DNSimpleProvider.self,
         ExecProvider.self,
