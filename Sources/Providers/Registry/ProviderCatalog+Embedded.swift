@@ -170,6 +170,25 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
     },
     {
+      "code": "ovh",
+      "envPrefix": "OVH",
+      "name": "OVH",
+      "description": "OVHcloud DNS zones through the OVH API with an application key and secret and a consumer key (signed requests on OVH's clock; one TXT record per value, applied with a zone refresh).",
+      "documentation": "https://eu.api.ovh.com/console/#/domain/zone",
+      "credentials": [
+        { "env": "OVH_ENDPOINT", "description": "ovh-eu, ovh-ca, ovh-us, kimsufi-eu, kimsufi-ca, soyoustart-eu, soyoustart-ca, or the API's https URL (…/1.0)", "required": true, "secret": false },
+        { "env": "OVH_APPLICATION_KEY", "description": "Application key", "required": true, "secret": true },
+        { "env": "OVH_APPLICATION_SECRET", "description": "Application secret (signs each request; never sent)", "required": true, "secret": true },
+        { "env": "OVH_CONSUMER_KEY", "description": "Consumer key granted GET/POST/DELETE on /domain/zone/*", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "OVH_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "OVH_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "OVH_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
       "code": "pdns",
       "envPrefix": "PDNS",
       "name": "PowerDNS Authoritative (HTTP API)",

@@ -12,6 +12,7 @@ extension ProviderRegistry {
         GoDaddyProvider.self,
         HTTPReqProvider.self,
         ManualProvider.self,
+        OVHProvider.self,
         PorkbunProvider.self,
         PowerDNSProvider.self,
         RFC2136Provider.self,
