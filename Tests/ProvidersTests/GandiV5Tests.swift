@@ -67,6 +67,21 @@ import Testing
         try await other.send("DELETE", path, doing: "tidying")
     }
 
+    @Test func aWriteAnotherClientUndidIsMergedAgain_AgainstGandiV5StandIn() async throws {
+        let lab = try ProviderAPILab("gandiv5", credentials: ["token": token])
+        let provider = try configuredProvider(environment(lab), code: "gandiv5")
+        // The first read, the PUT and the read-back are answered by the test, not stored: the
+        // read-back shows a set without our value, as when another client replaced the set
+        // right after our PUT.
+        try await lab.fault(status: 200, count: 3)
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("gnw")).\(lab.zone)", zone: lab.zone, value: "raced-\(UUID().uuidString.prefix(8))", ttl: 60)
+        try await provider.present(record)
+        #expect(try LabDNS.txt(record.fqdn, at: lab.nameservers[0]) == [record.value])
+        let methods = try await lab.requests().compactMap { $0["method"] as? String }
+        #expect(methods == ["GET", "PUT", "GET", "GET", "PUT", "GET"])
+        try await provider.cleanUp(record)
+    }
+
     @Test func aMissingCredentialNamesBoth() {
         let error = #expect(throws: ProviderError.self) { try configuredProvider([:], code: "gandiv5") }
         #expect(error?.message.contains("GANDIV5_PERSONAL_ACCESS_TOKEN (or the deprecated GANDIV5_API_KEY)") == true)

@@ -80,6 +80,21 @@ import Testing
         #expect(methods.prefix(4) == ["GET", "GET", "GET", "PUT"])
     }
 
+    @Test func aWriteAnotherClientUndidIsMergedAgain_AgainstGoDaddyStandIn() async throws {
+        let lab = try lab()
+        let provider = try configuredProvider(environment(lab), code: "godaddy")
+        // The first read, the PUT and the read-back are answered by the test, not stored: the
+        // read-back shows a set without our value, as when another client replaced the set
+        // right after our PUT.
+        try await lab.fault(status: 200, count: 3)
+        let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("gdw")).\(lab.zone)", zone: lab.zone, value: "raced-\(UUID().uuidString.prefix(8))", ttl: 60)
+        try await provider.present(record)
+        #expect(try LabDNS.txt(record.fqdn, at: lab.nameservers[0]) == [record.value])
+        let methods = try await lab.requests().compactMap { $0["method"] as? String }
+        #expect(methods == ["GET", "PUT", "GET", "GET", "PUT", "GET"])
+        try await provider.cleanUp(record)
+    }
+
     @Test func bothCredentialsAreNamedWhenMissing() {
         let error = #expect(throws: ProviderError.self) { try configuredProvider([:], code: "godaddy") }
         #expect(error?.message.contains("GODADDY_API_KEY") == true && error?.message.contains("GODADDY_API_SECRET") == true)
