@@ -45,8 +45,10 @@ class ApiError(Exception):
 
 
 class Request:
-    def __init__(self, method, path, query, headers, raw):
+    def __init__(self, method, path, query, headers, raw, query_string=""):
         self.method, self.path, self.query, self.headers, self.raw = method, path, query, headers, raw
+        # The query exactly as sent, for rules that check a signature over the whole URL.
+        self.query_string = query_string
         self.match = None
 
     def json(self, error):
@@ -113,7 +115,7 @@ class Server:
         headers = {k: v for k, v in handler.headers.items()}
         if url.path.startswith("/_lab/"):
             return self.lab_endpoint(handler, method, url.path, raw)
-        request = Request(method, url.path, parse_qs(url.query, keep_blank_values=True), headers, raw)
+        request = Request(method, url.path, parse_qs(url.query, keep_blank_values=True), headers, raw, url.query)
         with self.lock:
             self.log.append({"method": method, "path": url.path, "query": url.query, "headers": sorted(headers),
                              "body": raw.decode("utf-8", "replace")})

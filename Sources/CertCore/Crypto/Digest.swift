@@ -7,6 +7,11 @@ public enum Digest {
         digest(data, EVP_sha256(), length: 32)
     }
 
+    /// SHA-1, for protocols that still sign with it (OVH's API request signature).
+    public static func sha1(_ data: Data) -> Data {
+        digest(data, EVP_sha1(), length: 20)
+    }
+
     static func sha384(_ data: Data) -> Data {
         digest(data, EVP_sha384(), length: 48)
     }

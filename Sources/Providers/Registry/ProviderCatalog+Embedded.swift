@@ -76,6 +76,25 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
+      "code": "cloudns",
+      "envPrefix": "CLOUDNS",
+      "name": "ClouDNS",
+      "description": "ClouDNS through its HTTP API with an API user or sub-user (one TXT record per value, deleted by id); the credentials travel in POST bodies, never in URLs.",
+      "documentation": "https://www.cloudns.net/wiki/article/42/",
+      "credentials": [
+        { "env": "CLOUDNS_AUTH_ID", "description": "The API user's id", "required": false, "secret": false },
+        { "env": "CLOUDNS_SUB_AUTH_ID", "description": "An API sub-user's id, used instead of CLOUDNS_AUTH_ID when set", "required": false, "secret": false },
+        { "env": "CLOUDNS_AUTH_PASSWORD", "description": "The API user's (or sub-user's) password", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "CLOUDNS_BASE_URL", "description": "The API's base URL (default https://api.cloudns.net/dns)" },
+        { "env": "CLOUDNS_TTL", "description": "TTL of the TXT record, in seconds (rounded up to one ClouDNS accepts: 60, 300, 900, 1800, 3600, …)" },
+        { "env": "CLOUDNS_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "CLOUDNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 60, "propagationTimeout": "3m", "pollingInterval": "10s" }
+    },
+    {
       "code": "desec",
       "envPrefix": "DESEC",
       "name": "deSEC",
@@ -112,6 +131,23 @@ extension ProviderCatalog {
       "defaults": { "ttl": 30, "propagationTimeout": "60s", "pollingInterval": "5s" }
     },
     {
+      "code": "dnsimple",
+      "envPrefix": "DNSIMPLE",
+      "name": "DNSimple",
+      "description": "DNSimple through its API v2 with an account API token (one TXT record per value, deleted by id).",
+      "documentation": "https://developer.dnsimple.com/v2/zones/records/",
+      "credentials": [
+        { "env": "DNSIMPLE_OAUTH_TOKEN", "description": "Account API token (a user token is refused: it names no account)", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "DNSIMPLE_BASE_URL", "description": "The API's host URL, without /v2 (default https://api.dnsimple.com; the sandbox's records do not resolve)" },
+        { "env": "DNSIMPLE_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "DNSIMPLE_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "DNSIMPLE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
       "code": "exec",
       "envPrefix": "EXEC",
       "name": "External program (lego's exec protocol)",
@@ -128,6 +164,24 @@ extension ProviderCatalog {
         { "env": "EXEC_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "gandiv5",
+      "envPrefix": "GANDIV5",
+      "name": "Gandi Live DNS (v5)",
+      "description": "Gandi LiveDNS through its v5 API (a name's TXT set is replaced whole: merged under a lock and read back), with a Personal Access Token or the deprecated API key.",
+      "documentation": "https://api.gandi.net/docs/livedns/",
+      "credentials": [
+        { "env": "GANDIV5_PERSONAL_ACCESS_TOKEN", "description": "Personal Access Token with the \"Manage domain name technical configurations\" permission", "required": false, "secret": true },
+        { "env": "GANDIV5_API_KEY", "description": "Deprecated API key, used when no Personal Access Token is given", "required": false, "secret": true }
+      ],
+      "settings": [
+        { "env": "GANDIV5_BASE_URL", "description": "The LiveDNS API's base URL (default https://dns.api.gandi.net/api/v5)" },
+        { "env": "GANDIV5_TTL", "description": "TTL of the TXT record set, in seconds (at least 300)" },
+        { "env": "GANDIV5_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GANDIV5_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 300, "propagationTimeout": "20m", "pollingInterval": "20s" }
     },
     {
       "code": "gcloud",
@@ -152,6 +206,24 @@ extension ProviderCatalog {
         { "env": "GCE_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "3m", "pollingInterval": "5s" }
+    },
+    {
+      "code": "godaddy",
+      "envPrefix": "GODADDY",
+      "name": "Go Daddy",
+      "description": "GoDaddy DNS through its Domains API v1 (a name's TXT set is replaced whole: merged under a lock and read back); GoDaddy opens this API only to accounts with 10 or more domains.",
+      "documentation": "https://developer.godaddy.com/doc/endpoint/domains",
+      "credentials": [
+        { "env": "GODADDY_API_KEY", "description": "Production API key (developer.godaddy.com/keys)", "required": true, "secret": true },
+        { "env": "GODADDY_API_SECRET", "description": "The API key's secret", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "GODADDY_BASE_URL", "description": "The API's base URL (default https://api.godaddy.com)" },
+        { "env": "GODADDY_TTL", "description": "TTL of the TXT record, in seconds (at least 600)" },
+        { "env": "GODADDY_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "GODADDY_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 600, "propagationTimeout": "2m", "pollingInterval": "2s" }
     },
     {
       "code": "hetzner",
@@ -222,6 +294,25 @@ extension ProviderCatalog {
       "defaults": { "ttl": 120, "propagationTimeout": "5m", "pollingInterval": "2s" }
     },
     {
+      "code": "ovh",
+      "envPrefix": "OVH",
+      "name": "OVH",
+      "description": "OVHcloud DNS zones through the OVH API with an application key and secret and a consumer key (signed requests on OVH's clock; one TXT record per value, applied with a zone refresh).",
+      "documentation": "https://eu.api.ovh.com/console/#/domain/zone",
+      "credentials": [
+        { "env": "OVH_ENDPOINT", "description": "ovh-eu, ovh-ca, ovh-us, kimsufi-eu, kimsufi-ca, soyoustart-eu, soyoustart-ca, or the API's https URL (…/1.0)", "required": true, "secret": false },
+        { "env": "OVH_APPLICATION_KEY", "description": "Application key", "required": true, "secret": true },
+        { "env": "OVH_APPLICATION_SECRET", "description": "Application secret (signs each request; never sent)", "required": true, "secret": true },
+        { "env": "OVH_CONSUMER_KEY", "description": "Consumer key granted GET/POST/DELETE on /domain/zone/*", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "OVH_TTL", "description": "TTL of the TXT record, in seconds" },
+        { "env": "OVH_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "OVH_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 120, "propagationTimeout": "1m", "pollingInterval": "2s" }
+    },
+    {
       "code": "pdns",
       "envPrefix": "PDNS",
       "name": "PowerDNS Authoritative (HTTP API)",
@@ -238,6 +329,24 @@ extension ProviderCatalog {
         { "env": "PDNS_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 120, "propagationTimeout": "2m", "pollingInterval": "2s" }
+    },
+    {
+      "code": "porkbun",
+      "envPrefix": "PORKBUN",
+      "name": "Porkbun",
+      "description": "Porkbun DNS through its API v3 (one TXT record per value, created and deleted by id); API ACCESS must be switched on for the domain.",
+      "documentation": "https://porkbun.com/api/json/v3/documentation",
+      "credentials": [
+        { "env": "PORKBUN_API_KEY", "description": "API key (pk1_…), sent in each request's JSON body", "required": true, "secret": true },
+        { "env": "PORKBUN_SECRET_API_KEY", "description": "Secret API key (sk1_…), sent in each request's JSON body", "required": true, "secret": true }
+      ],
+      "settings": [
+        { "env": "PORKBUN_BASE_URL", "description": "The API's base URL (default https://api.porkbun.com/api/json/v3)" },
+        { "env": "PORKBUN_TTL", "description": "TTL of the TXT record, in seconds (at least 600)" },
+        { "env": "PORKBUN_PROPAGATION_TIMEOUT", "description": "How long to wait for every nameserver to serve the record" },
+        { "env": "PORKBUN_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
+      ],
+      "defaults": { "ttl": 600, "propagationTimeout": "10m", "pollingInterval": "10s" }
     },
     {
       "code": "rfc2136",
@@ -330,6 +439,7 @@ extension ProviderCatalog {
         { "env": "WEBHOOK_POLLING_INTERVAL", "description": "The longest pause between two propagation checks" }
       ],
       "defaults": { "ttl": 60, "propagationTimeout": "5m", "pollingInterval": "2s" }
+    
     
     }
   ]
