@@ -1,0 +1,97 @@
+import CertCore
+import Foundation
+import TestSupport
+import Testing
+
+/// The Kubernetes API server answering 429 with Retry-After, 500 with Retry-After, or slowly,
+/// during `issue` and `status` (every fault scoped to the test's namespace): issue completes and
+/// leaves nothing behind, status prints what it prints without faults. A 500 without
+/// Retry-After on the Secret write fails the run clearly, with its records removed.
+@Suite struct APIServerFaultTests {
+    enum Fault: String, CaseIterable, CustomTestStringConvertible {
+        case tooManyRequests = "429 with Retry-After"
+        case internalErrorWithRetryAfter = "500 with Retry-After"
+        case slow = "slow answers"
+
+        var testDescription: String { rawValue }
+
+        /// Faults for every request on the namespace's objects.
+        func specs(namespace: String, count: Int) -> [[String: Any]] {
+            let path = "/namespaces/\(namespace)/"
+            switch self {
+            case .tooManyRequests: return [["path": path, "status": 429, "retryAfter": 1, "count": count]]
+            case .internalErrorWithRetryAfter: return [["path": path, "status": 500, "retryAfter": 1, "count": count]]
+            case .slow: return [["path": path, "delayMs": 1500, "count": count]]
+            }
+        }
+
+        /// The status the server log shows for a faulted request.
+        var loggedStatus: Int? {
+            switch self {
+            case .tooManyRequests: 429
+            case .internalErrorWithRetryAfter: 500
+            case .slow: nil
+            }
+        }
+    }
+
+    @Test(arguments: Fault.allCases)
+    func issueCompletesThroughTheFault_AgainstLab(_ fault: Fault) async throws {
+        for _ in 0..<Figures.runs {
+            let started = ContinuousClock.now
+            let run = try await FaultRun(secretName: "api-tls")
+            let faults = try KubeFaults()
+            try faults.add(fault.specs(namespace: run.namespace, count: 4))
+            let result = try await run.issue()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
+            if let logged = fault.loggedStatus {
+                #expect(try faults.requests(mentioning: run.namespace).filter { $0.status == logged }.count == 4)
+            }
+            try await run.expectFinished("api-\(fault.figureName)-issue", since: started, passed: result.status == 0)
+        }
+    }
+
+    @Test(arguments: Fault.allCases)
+    func statusPrintsTheSameRowsThroughTheFault_AgainstLab(_ fault: Fault) async throws {
+        let run = try await FaultRun(secretName: "shown-tls")
+        let issued = try await run.issue()
+        try #require(issued.status == 0, "\(issued.stderr)")
+        let arguments = ["certs", "status", "-n", run.namespace, "-o", "wide"]
+        let clean = try await Subprocess.run("kubectl", arguments, environment: run.environment)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("shown-tls"))
+        let faults = try KubeFaults()
+        try faults.add(fault.specs(namespace: run.namespace, count: 3))
+        let faulted = try await Subprocess.run("kubectl", arguments, environment: run.environment)
+        #expect(faulted.status == 0, "\(faulted.stderr)")
+        #expect(faulted.stdout == clean.stdout)
+        #expect(try faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
+    }
+
+    @Test func aSecretWriteThatFailsWithoutRetryAfterFailsClearlyAndRemovesItsRecords_AgainstLab() async throws {
+        let started = ContinuousClock.now
+        let run = try await FaultRun(secretName: "broken-tls")
+        let issued = try await run.issue()
+        try #require(issued.status == 0, "\(issued.stderr)")
+        let before = try await run.lab.secret(run.secretName, run.namespace).data
+        let faults = try KubeFaults()
+        try faults.add([["method": "PUT", "path": KubeFaults.path(namespace: run.namespace, name: run.secretName), "status": 500]])
+        let failed = try await run.issue()
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("TXT removed: \(run.challengeName)"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("injected fault"), "the error does not say what the API server answered: \(failed.stderr)")
+        #expect(try await run.lab.secret(run.secretName, run.namespace).data == before, "the Secret changed")
+        try await run.expectFinished("api-500-on-secret-write", since: started, passed: failed.status == 1)
+    }
+}
+
+extension APIServerFaultTests.Fault {
+    var figureName: String {
+        switch self {
+        case .tooManyRequests: "429"
+        case .internalErrorWithRetryAfter: "500-retry-after"
+        case .slow: "slow"
+        }
+    }
+}

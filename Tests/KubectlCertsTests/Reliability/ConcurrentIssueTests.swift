@@ -1,0 +1,35 @@
+import CertCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Two `kubectl certs issue` runs into one Secret at once: one wins and the other stops
+/// without touching anything, or they run one after the other; never a key from one with the
+/// certificate of the other, and nothing left behind.
+@Suite struct ConcurrentIssueTests {
+    @Test func twoRunsIntoOneSecretNeverMixTheirKeys_AgainstLab() async throws {
+        for _ in 0..<Figures.runs {
+            try await race()
+        }
+    }
+
+    private func race() async throws {
+        let started = ContinuousClock.now
+        let run = try await FaultRun(secretName: "race-tls")
+        var scan = try LeakScan()
+        let one = try run.start()
+        let other = try run.start()
+        let statuses = [await one.wait(), await other.wait()]
+        scan.add("first run", one)
+        scan.add("second run", other)
+        #expect(statuses.contains(0), "neither run succeeded: \(one.stderr)\n---\n\(other.stderr)")
+        for (status, command) in zip(statuses, [one, other]) where status != 0 {
+            #expect(status == 1, "\(command.stderr)")
+            #expect(command.stderr.contains("another kubectl-certs run is issuing into Secret \(run.namespace)/race-tls")
+                    || command.stderr.contains("was changed or removed by another run"), "\(command.stderr)")
+        }
+        try scan.addFiles(under: run.home)
+        #expect(scan.hits.isEmpty, "\(scan.hits)")
+        try await run.expectFinished("concurrent-runs", since: started, passed: statuses.contains(0))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import TestSupport
+
+/// The Kubernetes API test server's fault knobs (`POST /_test/faults`) and request log, called
+/// as the lab's admin. Every fault a test adds is scoped to its own namespace by `path`, so
+/// tests running alongside are not disturbed.
+struct KubeFaults {
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let server: String
+    private let credentials: [String]
+
+    init() throws {
+        server = try Lab.require("KUBE_TEST_SERVER_URL", component: "kube")
+        let dir = URL(fileURLWithPath: try Lab.require("LAB_KUBECONFIG", component: "kube")).deletingLastPathComponent()
+        credentials = ["--cacert", dir.appendingPathComponent("ca.pem").path,
+                       "--cert", dir.appendingPathComponent("admin.pem").path,
+                       "--key", dir.appendingPathComponent("admin-key.pem").path]
+    }
+
+    /// Queues faults; each one is a JSON object as the server's README describes.
+    func add(_ faults: [[String: Any]]) throws {
+        let body = try JSONSerialization.data(withJSONObject: faults)
+        let result = try Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/faults"], input: body)
+        guard result.status == 0 else { throw Failed(description: "POST /_test/faults failed: \(result.stderr)") }
+    }
+
+    /// The queued faults whose path pattern mentions `text`.
+    func queued(mentioning text: String) throws -> [[String: Any]] {
+        let result = try Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/faults"])
+        guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw Failed(description: "GET /_test/faults failed: \(result.stderr)")
+        }
+        return ((json["faults"] as? [[String: Any]]) ?? []).filter { ($0["path"] as? String)?.contains(text) == true }
+    }
+
+    /// The server's log of recent requests whose path contains `text`: (method, path, status).
+    func requests(mentioning text: String) throws -> [(method: String, path: String, status: Int)] {
+        let result = try Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/requests"])
+        guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw Failed(description: "GET /_test/requests failed: \(result.stderr)")
+        }
+        return ((json["requests"] as? [[String: Any]]) ?? []).compactMap { entry in
+            guard let path = entry["path"] as? String, path.contains(text) else { return nil }
+            return ((entry["method"] as? String) ?? "", path, (entry["status"] as? Int) ?? 0)
+        }
+    }
+
+    /// Stores objects in one request (`POST /_test/seed`), much faster than one create each.
+    func seed(_ objects: [[String: Any]]) throws {
+        let body = try JSONSerialization.data(withJSONObject: objects)
+        let result = try Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/seed"], input: body)
+        guard result.status == 0 else { throw Failed(description: "POST /_test/seed failed: \(result.stderr)") }
+    }
+
+    /// A path pattern for one namespace's objects of a resource, optionally one object.
+    static func path(namespace: String, resource: String = "secrets", name: String? = nil) -> String {
+        "/namespaces/\(namespace)/\(resource)" + (name.map { "/\($0)$" } ?? "$")
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A Pebble of one test's own, on random ports, with the lab CA's `localhost` certificate and
+/// the lab's CA resolver (`LAB_DNS_CA_RESOLVER`) for validation — for the settings the lab's
+/// shared Pebble must not have (a high nonce rejection rate) and for stopping and restarting it.
+public final class OwnPebble: @unchecked Sendable {
+    public struct Failed: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The directory URL clients use.
+    public let directoryURL: String
+    /// The lab CA's certificate, which the Pebble's HTTPS certificate chains to.
+    public let caBundle: String
+    private let configFile: URL
+    private let directory: URL
+    private let environment: [String: String]
+    private let dnsServer: String
+    private let lock = NSLock()
+    private var process: Process?
+
+    /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
+    public init(nonceRejectPercent: Int = 0) throws {
+        caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
+        dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
+        let caDirectory = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
+        let port = Int.random(in: 30000...39000)
+        directoryURL = "https://127.0.0.1:\(port)/dir"
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("own-pebble-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configFile = directory.appendingPathComponent("pebble.json")
+        try """
+        {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(port + 1)",
+          "certificate": "\(caDirectory.appendingPathComponent("localhost.pem").path)",
+          "privateKey": "\(caDirectory.appendingPathComponent("localhost-key.pem").path)",
+          "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
+          "externalAccountBindingRequired": false}}
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
+        try start()
+    }
+
+    /// Starts the process and waits (bounded) until its directory answers.
+    public func start() throws {
+        let pebble = Process()
+        pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        pebble.arguments = ["pebble", "-config", configFile.path, "-strict", "-dnsserver", dnsServer]
+        pebble.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        pebble.standardOutput = FileHandle.nullDevice
+        pebble.standardError = FileHandle.nullDevice
+        try pebble.run()
+        lock.withLock { process = pebble }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let probe = try Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
+            if probe.status == 0 { return }
+            guard pebble.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw Failed(description: "the test's Pebble at \(directoryURL) did not start")
+    }
+
+    /// Kills the process (SIGKILL: it forgets every account, order and authorization).
+    public func stop() {
+        guard let running = lock.withLock({ process }) else { return }
+        if running.isRunning {
+            kill(running.processIdentifier, SIGKILL)
+            running.waitUntilExit()
+        }
+        lock.withLock { process = nil }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
