@@ -48,6 +48,15 @@ struct KubeFaults {
         }
     }
 
+    /// Uses up the faults still queued for `path` with requests given up at once, so that no
+    /// later run meets them. `path` is the pattern the faults were added with.
+    func drain(method: String, path: String) throws {
+        let url = server + "/api/v1" + path.replacingOccurrences(of: "$", with: "")
+        for _ in 0..<10 where try !queued(mentioning: path).isEmpty {
+            _ = try Subprocess.run("curl", ["-s", "-o", "/dev/null", "-m", "0.5", "-X", method] + credentials + [url])
+        }
+    }
+
     /// Stores objects in one request (`POST /_test/seed`), much faster than one create each.
     func seed(_ objects: [[String: Any]]) throws {
         let body = try JSONSerialization.data(withJSONObject: objects)

@@ -29,6 +29,11 @@ import Testing
             }
         }
 
+        /// Whether the run is held at its Secret write, so that it cannot finish before the kill.
+        var holdsTheWrite: Bool {
+            [.afterAnswering, .afterFinalize, .beforeSecretWrite].contains(self)
+        }
+
         var figureName: String {
             switch self {
             case .afterOrder: "kill9-after-order"
@@ -52,10 +57,10 @@ import Testing
         let run = try await FaultRun(secretName: "kill-tls")
         var scan = try LeakScan()
         let faults = try KubeFaults()
-        if step == .beforeSecretWrite {
+        let path = KubeFaults.path(namespace: run.namespace, name: run.secretName)
+        if step.holdsTheWrite {
             // The first GET of the target Secret is the check before ordering; the second is the
-            // write's, which the API server holds for 30 s.
-            let path = KubeFaults.path(namespace: run.namespace, name: run.secretName)
+            // write's, which the API server holds for 30 s: the run is still there to be killed.
             try faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 30000]])
         }
         let first = try run.start()
@@ -65,6 +70,7 @@ import Testing
         first.signal(SIGKILL)
         #expect(await first.wait() == SIGKILL)
         scan.add("killed run", first)
+        try faults.drain(method: "GET", path: path)
         if step == .beforeSecretWrite {
             #expect(try await run.lab.client.getIfPresent(.secrets, name: run.secretName, namespace: run.namespace) == nil, "the killed run wrote the Secret")
         }
