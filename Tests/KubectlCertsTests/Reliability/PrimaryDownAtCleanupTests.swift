@@ -32,7 +32,10 @@ import Testing
         #expect(forwarder?.outputLines.contains { $0.hasPrefix("DOWN") } == true, "the forwarder never went down: \(first.stderr)")
         forwarder = nil
         #expect(first.stderr.contains("could not remove TXT \(run.challengeName)"), "\(first.stderr)")
-        #expect(first.stderr.contains("kubectl-certs-pending-down-tls"), "the command does not say where the record is kept: \(first.stderr)")
+        // What the command tells its user (progress lines, not -vvv's request log).
+        let told = first.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }.joined(separator: "\n")
+        #expect(told.contains("Secret \(run.namespace)/kubectl-certs-pending-down-tls") && told.contains("the next `kubectl certs issue`"),
+                "the command does not say where the record is kept and what removes it: \(told)")
         #expect(try await run.pendingRecordNames() == [run.challengeName + "."])
         #expect(try run.zoneValues().count == 1, "the record should still be in the zone")
 
