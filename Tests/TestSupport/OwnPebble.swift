@@ -12,6 +12,8 @@ public final class OwnPebble: @unchecked Sendable {
     public let directoryURL: String
     /// The lab CA's certificate, which the Pebble's HTTPS certificate chains to.
     public let caBundle: String
+    /// The external account key ids it accepts.
+    public let externalAccountKeyIDs: [String]
     private let configFile: URL
     private let directory: URL
     private let environment: [String: String]
@@ -20,8 +22,11 @@ public final class OwnPebble: @unchecked Sendable {
     private var process: Process?
 
     /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
-    public init(nonceRejectPercent: Int = 0) throws {
+    /// With `externalAccountKeys` (key id → base64url HMAC key) it requires external account
+    /// binding.
+    public init(nonceRejectPercent: Int = 0, externalAccountKeys: [String: String] = [:]) throws {
         caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
+        externalAccountKeyIDs = externalAccountKeys.keys.sorted()
         dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
         let caDirectory = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
         let port = Int.random(in: 30000...39000)
@@ -34,8 +39,10 @@ public final class OwnPebble: @unchecked Sendable {
           "certificate": "\(caDirectory.appendingPathComponent("localhost.pem").path)",
           "privateKey": "\(caDirectory.appendingPathComponent("localhost-key.pem").path)",
           "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
-          "externalAccountBindingRequired": false}}
+          "externalAccountBindingRequired": \(!externalAccountKeys.isEmpty),
+          "externalAccountMACKeys": \(String(decoding: try JSONSerialization.data(withJSONObject: externalAccountKeys), as: UTF8.self))}}
         """.write(to: configFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configFile.path)
         environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
         try start()
     }

@@ -104,6 +104,7 @@ struct FaultRun {
         let left = try await leftovers()
         #expect(left.isEmpty, "left behind: \(left)", sourceLocation: sourceLocation)
         Figures.record(scenario, ok: passed && left.isEmpty, detail: left.description, since: started)
+        try? FileManager.default.removeItem(at: home)
     }
 }
 
@@ -153,10 +154,16 @@ final class WatchedCommand: @unchecked Sendable {
 
     /// Waits (bounded) until stderr contains `text`; false when the command ended without it.
     func waitFor(_ text: String, seconds: Double = 90) async throws -> Bool {
+        try await waitForLine(seconds: seconds) { $0.contains(text) }
+    }
+
+    /// Waits (bounded) until a line of stderr satisfies `matches`.
+    func waitForLine(seconds: Double = 90, where matches: (Substring) -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if stderr.contains(text) { return true }
-            if !process.isRunning { return stderr.contains(text) }
+            let running = process.isRunning
+            if stderr.split(separator: "\n").contains(where: matches) { return true }
+            if !running { return false }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
@@ -187,6 +194,11 @@ struct LeakScan {
         let tokenFile = try Lab.require("LAB_KUBE_READER_TOKEN_FILE", component: "kube")
         let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         secrets.append(("the reader's bearer token", token))
+    }
+
+    /// Another secret to search for.
+    mutating func forbid(_ label: String, _ value: String) {
+        secrets.append((label, value))
     }
 
     mutating func add(_ origin: String, _ text: String) {
