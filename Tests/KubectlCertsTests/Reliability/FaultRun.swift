@@ -45,9 +45,10 @@ struct FaultRun {
         try await Subprocess.run("kubectl", Array(command.dropFirst()), environment: environment)
     }
 
-    /// Starts the command without waiting for it.
-    func start() throws -> WatchedCommand {
-        try WatchedCommand(command, environment: environment)
+    /// Starts the command without waiting for it; with `killOn`, it is killed (SIGKILL) the
+    /// moment its stderr shows that text.
+    func start(killOn marker: String? = nil) throws -> WatchedCommand {
+        try WatchedCommand(command, environment: environment, killOn: marker)
     }
 
     var pendingName: String { "kubectl-certs-pending-\(secretName)" }
@@ -129,7 +130,13 @@ final class WatchedCommand: @unchecked Sendable {
     private var errorText = ""
     private var outputText = ""
 
-    init(_ command: [String], environment: [String: String]) throws {
+    /// Text whose appearance on stderr kills the command; checked on the thread that reads the
+    /// pipe, so the kill does not wait for a test task to be scheduled.
+    private let killOn: String?
+    private var killed = false
+
+    init(_ command: [String], environment: [String: String], killOn: String? = nil) throws {
+        self.killOn = killOn
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -139,7 +146,7 @@ final class WatchedCommand: @unchecked Sendable {
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.lock.withLock { self?.errorText += String(decoding: data, as: UTF8.self) }
+            self?.received(data)
         }
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
@@ -147,6 +154,16 @@ final class WatchedCommand: @unchecked Sendable {
             self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
+    }
+
+    private func received(_ data: Data) {
+        let kill = lock.withLock { () -> Bool in
+            errorText += String(decoding: data, as: UTF8.self)
+            guard let killOn, !killed, errorText.contains(killOn) else { return false }
+            killed = true
+            return true
+        }
+        if kill { signal(SIGKILL) }
     }
 
     var stderr: String { lock.withLock { errorText } }

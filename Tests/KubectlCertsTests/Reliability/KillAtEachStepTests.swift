@@ -23,8 +23,8 @@ import Testing
             case .afterPublishing: "] TXT published: "
             case .afterAnswering: "] asked the CA to validate"
             case .afterFinalize: "s] finalized"
-            // Logged at -v when the step before the write ends; the write's first request is
-            // then held by the API server.
+            // Logged at -v as the step before the write ends; the write's first request is held
+            // by the API server, so the run is still there.
             case .beforeSecretWrite: "finalize and download took"
             }
         }
@@ -63,12 +63,11 @@ import Testing
             // write's, which the API server holds for 30 s: the run is still there to be killed.
             try faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 30000]])
         }
-        let first = try run.start()
-        let reached = try await first.waitFor(step.marker)
+        let first = try run.start(killOn: step.marker)
+        let killed = await first.wait()
+        let reached = first.stderr.contains(step.marker)
         #expect(reached, "never reached \(step.rawValue): \(first.stderr)")
-        if step == .beforeSecretWrite { try await Task.sleep(for: .milliseconds(300)) }
-        first.signal(SIGKILL)
-        #expect(await first.wait() == SIGKILL)
+        #expect(killed == SIGKILL && first.process.terminationReason == .uncaughtSignal, "not killed (exit \(killed)): \(first.stderr.suffix(4000))")
         scan.add("killed run", first)
         try faults.drain(method: "GET", path: path)
         if step == .beforeSecretWrite {
