@@ -31,6 +31,7 @@ import Testing
                     "data": ["tls.crt": certificate.certificatePEM.base64EncodedString(), "tls.key": certificate.keyPEM.base64EncodedString()]]
         }
         try faults.seed(secrets)
+
         // The test's own keys on disk are readable by their owner only.
         var scan = try LeakScan()
         try scan.addFiles(under: pki.directory)
@@ -64,5 +65,7 @@ import Testing
             Figures.record("continue-expired", ok: running.stdout == clean.stdout && expired >= 1,
                            detail: "duplicates=\(duplicates) omissions=\(omissions)", since: started)
         }
+        // The Secrets would slow every later `status -A` on the shared lab.
+        try await lab.client.delete(.namespaces, name: namespace)
     }
 }
