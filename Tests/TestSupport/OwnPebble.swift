@@ -24,7 +24,7 @@ public final class OwnPebble: @unchecked Sendable {
     /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
     /// With `externalAccountKeys` (key id → base64url HMAC key) it requires external account
     /// binding.
-    public init(nonceRejectPercent: Int = 0, externalAccountKeys: [String: String] = [:]) throws {
+    public init(nonceRejectPercent: Int = 0, externalAccountKeys: [String: String] = [:]) async throws {
         caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         externalAccountKeyIDs = externalAccountKeys.keys.sorted()
         dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
@@ -44,11 +44,12 @@ public final class OwnPebble: @unchecked Sendable {
         """.write(to: configFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configFile.path)
         environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
-        try start()
+        try await start()
     }
 
-    /// Starts the process and waits (bounded) until its directory answers.
-    public func start() throws {
+    /// Starts the process and waits (bounded) until its directory answers, without holding a
+    /// thread of the tests' small shared pool.
+    public func start() async throws {
         let pebble = Process()
         pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         pebble.arguments = ["pebble", "-config", configFile.path, "-strict", "-dnsserver", dnsServer]
@@ -59,10 +60,10 @@ public final class OwnPebble: @unchecked Sendable {
         lock.withLock { process = pebble }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            let probe = try Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
+            let probe = try await Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
             if probe.status == 0 { return }
             guard pebble.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw Failed(description: "the test's Pebble at \(directoryURL) did not start")
     }

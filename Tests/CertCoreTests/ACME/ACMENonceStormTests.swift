@@ -7,7 +7,7 @@ import Testing
 /// (the lab's Pebble rejects half): every order still ends in a certificate.
 @Suite struct ACMENonceStormTests {
     @Test func twentyCertificatesWithNineNoncesInTenRejected_AgainstPebble() async throws {
-        let pebble = try OwnPebble(nonceRejectPercent: 90)
+        let pebble = try await OwnPebble(nonceRejectPercent: 90)
         // `scripts/reliability` repeats the storm with RELIABILITY_RUNS.
         let runs = max(1, Int(ProcessInfo.processInfo.environment["RELIABILITY_RUNS"] ?? "") ?? 1)
         for _ in 0..<runs {

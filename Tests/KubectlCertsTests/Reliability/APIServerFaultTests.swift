@@ -41,12 +41,12 @@ import Testing
             let started = ContinuousClock.now
             let run = try await FaultRun(secretName: "api-tls")
             let faults = try KubeFaults()
-            try faults.add(fault.specs(namespace: run.namespace, count: 4))
+            try await faults.add(fault.specs(namespace: run.namespace, count: 4))
             let result = try await run.issue()
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(try faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
+            #expect(try await faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
             if let logged = fault.loggedStatus {
-                #expect(try faults.requests(mentioning: run.namespace).filter { $0.status == logged }.count == 4)
+                #expect(try await faults.requests(mentioning: run.namespace).filter { $0.status == logged }.count == 4)
             }
             try await run.expectFinished("api-\(fault.figureName)-issue", since: started, passed: result.status == 0)
         }
@@ -64,11 +64,11 @@ import Testing
         let faults = try KubeFaults()
         for _ in 0..<Figures.runs {
             let started = ContinuousClock.now
-            try faults.add(fault.specs(namespace: run.namespace, count: 3))
+            try await faults.add(fault.specs(namespace: run.namespace, count: 3))
             let faulted = try await Subprocess.run("kubectl", arguments, environment: run.environment)
             #expect(faulted.status == 0, "\(faulted.stderr)")
             #expect(faulted.stdout == clean.stdout)
-            #expect(try faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
+            #expect(try await faults.queued(mentioning: run.namespace).isEmpty, "the faults were not all used")
             Figures.record("api-\(fault.figureName)-status", ok: faulted.status == 0 && faulted.stdout == clean.stdout,
                            detail: "differing=\(faulted.stdout == clean.stdout ? 0 : 1)", since: started)
         }
@@ -90,7 +90,7 @@ import Testing
         existing.data = ["tls.crt": Data("old certificate".utf8), "tls.key": Data("old key".utf8)]
         _ = try await run.lab.client.create(existing.object)
         let faults = try KubeFaults()
-        try faults.add([["method": "PUT", "path": KubeFaults.path(namespace: run.namespace, name: run.secretName), "status": 500]])
+        try await faults.add([["method": "PUT", "path": KubeFaults.path(namespace: run.namespace, name: run.secretName), "status": 500]])
         let failed = try await run.issue()
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(failed.stderr.contains("TXT removed: \(run.challengeName)"), "\(failed.stderr)")

@@ -27,7 +27,7 @@ import Testing
         if start == .whileTheFirstPublishes {
             // The first run's removal of its pending record is held 5 s: it is surely still
             // working when the second one reads the record.
-            try KubeFaults().add([["method": "DELETE", "path": KubeFaults.path(namespace: run.namespace, name: run.pendingName), "delayMs": 5000]])
+            try await KubeFaults().add([["method": "DELETE", "path": KubeFaults.path(namespace: run.namespace, name: run.pendingName), "delayMs": 5000]])
         }
         let one = try run.start()
         if start == .whileTheFirstPublishes {

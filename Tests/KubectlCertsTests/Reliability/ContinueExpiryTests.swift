@@ -30,7 +30,7 @@ import Testing
                     "metadata": ["name": String(format: "page-%04d-tls", index), "namespace": namespace],
                     "data": ["tls.crt": certificate.certificatePEM.base64EncodedString(), "tls.key": certificate.keyPEM.base64EncodedString()]]
         }
-        try faults.seed(secrets)
+        try await faults.seed(secrets)
 
         // The test's own keys on disk are readable by their owner only.
         var scan = try LeakScan()
@@ -43,19 +43,19 @@ import Testing
 
         for _ in 0..<Figures.runs {
             let started = ContinuousClock.now
-            let expiredBefore = try faults.requests(mentioning: "/namespaces/\(namespace)/secrets").filter { $0.status == 410 }.count
+            let expiredBefore = try await faults.requests(mentioning: "/namespaces/\(namespace)/secrets").filter { $0.status == 410 }.count
             // The first page comes at once, the second is held: the tokens expire meanwhile.
             let path = KubeFaults.path(namespace: namespace)
-            try faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 3000]])
+            try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 3000]])
             // -vv logs each API request as it is answered.
             let running = try WatchedCommand(["kubectl"] + arguments + ["-vv"], environment: lab.environment)
             // The first page's answer is logged once its continue token exists.
             let firstPage = try await running.waitForLine { $0.contains("/namespaces/\(namespace)/secrets?") && $0.contains(" 200 in ") }
             #expect(firstPage, "\(running.stderr)")
-            try faults.add([["expireContinue": true]])
+            try await faults.add([["expireContinue": true]])
             let status = await running.wait()
             #expect(status == 0, "\(running.stderr)")
-            let expired = try faults.requests(mentioning: "/namespaces/\(namespace)/secrets").filter { $0.status == 410 }.count - expiredBefore
+            let expired = try await faults.requests(mentioning: "/namespaces/\(namespace)/secrets").filter { $0.status == 410 }.count - expiredBefore
             #expect(expired >= 1, "no continue token expired")
             let shown = Self.secretNames(in: running.stdout)
             let duplicates = shown.count - Set(shown).count

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 /// The Kubernetes API test server's fault knobs (`POST /_test/faults`) and request log, called
-/// as the lab's admin. Every fault a test adds is scoped to its own namespace by `path`, so
+/// as the lab's admin with curl, each call waiting off the tests' shared thread pool. Every fault a test adds is scoped to its own namespace by `path`, so
 /// tests running alongside are not disturbed.
 struct KubeFaults {
     struct Failed: Error, CustomStringConvertible {
@@ -21,15 +21,15 @@ struct KubeFaults {
     }
 
     /// Queues faults; each one is a JSON object as the server's README describes.
-    func add(_ faults: [[String: Any]]) throws {
+    func add(_ faults: [[String: Any]]) async throws {
         let body = try JSONSerialization.data(withJSONObject: faults)
-        let result = try Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/faults"], input: body)
+        let result = try await Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/faults"], input: body)
         guard result.status == 0 else { throw Failed(description: "POST /_test/faults failed: \(result.stderr)") }
     }
 
     /// The queued faults whose path pattern mentions `text`.
-    func queued(mentioning text: String) throws -> [[String: Any]] {
-        let result = try Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/faults"])
+    func queued(mentioning text: String) async throws -> [[String: Any]] {
+        let result = try await Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/faults"])
         guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw Failed(description: "GET /_test/faults failed: \(result.stderr)")
         }
@@ -37,8 +37,8 @@ struct KubeFaults {
     }
 
     /// The server's log of recent requests whose path contains `text`: (method, path, status).
-    func requests(mentioning text: String) throws -> [(method: String, path: String, status: Int)] {
-        let result = try Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/requests"])
+    func requests(mentioning text: String) async throws -> [(method: String, path: String, status: Int)] {
+        let result = try await Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/requests"])
         guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw Failed(description: "GET /_test/requests failed: \(result.stderr)")
         }
@@ -50,17 +50,18 @@ struct KubeFaults {
 
     /// Uses up the faults still queued for `path` with requests given up at once, so that no
     /// later run meets them. `path` is the pattern the faults were added with.
-    func drain(method: String, path: String) throws {
+    func drain(method: String, path: String) async throws {
         let url = server + "/api/v1" + path.replacingOccurrences(of: "$", with: "")
-        for _ in 0..<10 where try !queued(mentioning: path).isEmpty {
-            _ = try Subprocess.run("curl", ["-s", "-o", "/dev/null", "-m", "0.5", "-X", method] + credentials + [url])
+        for _ in 0..<10 {
+            guard try await !queued(mentioning: path).isEmpty else { return }
+            _ = try await Subprocess.run("curl", ["-s", "-o", "/dev/null", "-m", "0.5", "-X", method] + credentials + [url])
         }
     }
 
     /// Stores objects in one request (`POST /_test/seed`), much faster than one create each.
-    func seed(_ objects: [[String: Any]]) throws {
+    func seed(_ objects: [[String: Any]]) async throws {
         let body = try JSONSerialization.data(withJSONObject: objects)
-        let result = try Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/seed"], input: body)
+        let result = try await Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/seed"], input: body)
         guard result.status == 0 else { throw Failed(description: "POST /_test/seed failed: \(result.stderr)") }
     }
 

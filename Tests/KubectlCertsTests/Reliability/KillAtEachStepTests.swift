@@ -61,7 +61,7 @@ import Testing
         if step.holdsTheWrite {
             // The first GET of the target Secret is the check before ordering; the second is the
             // write's, which the API server holds for 30 s: the run is still there to be killed.
-            try faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 30000]])
+            try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 30000]])
         }
         let first = try run.start(killOn: step.marker)
         let killed = await first.wait()
@@ -69,7 +69,7 @@ import Testing
         #expect(reached, "never reached \(step.rawValue): \(first.stderr)")
         #expect(killed == SIGKILL && first.process.terminationReason == .uncaughtSignal, "not killed (exit \(killed)): \(first.stderr.suffix(4000))")
         scan.add("killed run", first)
-        try faults.drain(method: "GET", path: path)
+        try await faults.drain(method: "GET", path: path)
         if step == .beforeSecretWrite {
             #expect(try await run.lab.client.getIfPresent(.secrets, name: run.secretName, namespace: run.namespace) == nil, "the killed run wrote the Secret")
         }

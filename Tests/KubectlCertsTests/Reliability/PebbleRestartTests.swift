@@ -9,7 +9,7 @@ import Testing
 /// command run again succeeds with a new order.
 @Suite struct PebbleRestartTests {
     @Test func aRestartedCAFailsTheRunCleanlyAndTheRerunSucceeds_AgainstLab() async throws {
-        let pebble = try OwnPebble(nonceRejectPercent: 5)
+        let pebble = try await OwnPebble(nonceRejectPercent: 5)
         for _ in 0..<Figures.runs {
             try await restartMidway(pebble)
         }
@@ -30,7 +30,7 @@ import Testing
         let renewal = try run.start()
         #expect(try await renewal.waitFor("for propagation (not checking)"), "\(renewal.stderr)")
         pebble.stop()
-        try pebble.start()
+        try await pebble.start()
         let status = await renewal.wait()
         scan.add("run across the restart", renewal)
         #expect(status == 5 || status == 1, "exit \(status): \(renewal.stderr)")

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SecretsNeverShownTests {
     @Test func anExternalAccountKeyIsNeverShown_AgainstLab() async throws {
         let hmacKey = Base64URL.encode(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
-        let pebble = try OwnPebble(externalAccountKeys: ["kid-\(IssueLab.label())": hmacKey])
+        let pebble = try await OwnPebble(externalAccountKeys: ["kid-\(IssueLab.label())": hmacKey])
         var run = try await FaultRun(secretName: "eab-tls")
         // The key file is the test's own, outside the directory searched, readable by its owner only.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("eab-hmac-\(UUID().uuidString)")
