@@ -54,18 +54,24 @@ public final class OwnPebble: @unchecked Sendable {
         pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         pebble.arguments = ["pebble", "-config", configFile.path, "-strict", "-dnsserver", dnsServer]
         pebble.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        pebble.standardOutput = FileHandle.nullDevice
-        pebble.standardError = FileHandle.nullDevice
+        let log = directory.appendingPathComponent("pebble.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+        pebble.standardOutput = output
+        pebble.standardError = output
         try pebble.run()
         lock.withLock { process = pebble }
-        let deadline = Date().addingTimeInterval(20)
+        // Pebble makes its CA keys as it starts: slow on a busy machine.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let probe = try await Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
             if probe.status == 0 { return }
             guard pebble.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw Failed(description: "the test's Pebble at \(directoryURL) did not start")
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw Failed(description: "the test's Pebble at \(directoryURL) did not start: \(said.suffix(2000))")
     }
 
     /// Kills the process (SIGKILL: it forgets every account, order and authorization).
