@@ -11,7 +11,8 @@ struct FaultRun {
     let domain: String
     let secretName: String
     /// Where the runs' HOME points: every file the plugin writes lands here, for the leak scan.
-    let home: URL
+    var home: URL { homeDirectory.url }
+    private let homeDirectory: TemporaryDirectory
     var extraArguments: [String] = []
     /// The ACME directory: the lab's Pebble unless a test brings its own.
     var server: String
@@ -23,8 +24,7 @@ struct FaultRun {
         domain = "\(IssueLab.label()).\(lab.zone)"
         self.secretName = secretName
         server = lab.pebble
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("fault-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        homeDirectory = try TemporaryDirectory("fault-home")
     }
 
     var arguments: [String] {
@@ -105,7 +105,20 @@ struct FaultRun {
         let left = try await leftovers()
         #expect(left.isEmpty, "left behind: \(left)", sourceLocation: sourceLocation)
         Figures.record(scenario, ok: passed && left.isEmpty, detail: left.description, since: started)
-        try? FileManager.default.removeItem(at: home)
+    }
+}
+
+/// A directory of its own, removed with the last copy of the run that uses it.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init(_ prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
     }
 }
 
