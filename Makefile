@@ -25,6 +25,14 @@ test: deps
 	scripts/lab up
 	status=0; swift test --skip-build --disable-xctest || status=$$?; scripts/lab down; exit $$status
 
+# Builds, brings the lab up, runs each long fault scenario RUNS times (default 5), prints the
+# table RELIABILITY.md holds, takes the lab down; exits as the scenarios did.
+.PHONY: reliability
+reliability: deps
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	scripts/lab up
+	status=0; scripts/reliability || status=$$?; scripts/lab down; exit $$status
+
 # Builds, brings the lab up, runs the main job on it and leaves the lab up.
 demo: build
 	scripts/lab up

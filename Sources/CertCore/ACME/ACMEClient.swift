@@ -12,8 +12,10 @@ public actor ACMEClient {
     public private(set) var accountKey: PrivateKey
     /// The account's URL once registered or found (the JWS `kid`).
     public private(set) var accountURL: String?
-    /// How many `badNonce` answers in a row one request survives.
-    public var badNonceRetries = 20
+    /// How many `badNonce` answers in a row one request survives. A server that rejects nine
+    /// good nonces in ten (Pebble's `PEBBLE_WFE_NONCEREJECT=90`) fails one request in 10⁷ with
+    /// this many; with 20, one in ten failed. Each retry is one round trip.
+    public var badNonceRetries = 150
 
     let http: HTTPClient
     let logger: Logger

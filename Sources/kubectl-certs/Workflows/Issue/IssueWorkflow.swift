@@ -71,13 +71,20 @@ struct IssueWorkflow {
     }
 
     /// The last step: key and chain into the Secret, in one request.
+    /// An API server failure says which Secret was not written.
     private func store(_ chain: IssuedChain, key: PrivateKey, for spec: CertificateSpec, settings: IssueSettings, account: String?, providers: [String]) async throws {
-        _ = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
-            certificateChainPEM: chain.pem,
-            privateKeyPEM: try key.pem(encoding: spec.keyEncoding),
-            caPEM: nil,
-            annotations: IssueAnnotations.make(spec, settings: settings, chain: chain, account: account, providers: providers)
-        ), adopt: adopt, certificateName: spec.certificateName)
+        do {
+            _ = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
+                certificateChainPEM: chain.pem,
+                privateKeyPEM: try key.pem(encoding: spec.keyEncoding),
+                caPEM: nil,
+                annotations: IssueAnnotations.make(spec, settings: settings, chain: chain, account: account, providers: providers)
+            ), adopt: adopt, certificateName: spec.certificateName)
+        } catch let error as KubernetesError {
+            var failure = CommandFailure(error)
+            failure.message = "the certificate was issued but not stored: writing Secret \(spec.namespace)/\(spec.secretName) failed: \(failure.message)"
+            throw failure
+        }
         progress.stageAll("stored in Secret \(spec.namespace)/\(spec.secretName)")
     }
 

@@ -19,10 +19,17 @@ struct OrderPlacement {
         let names = spec.orderNames
         let server = settings.server.directoryURL
         let previous = try await store.load(for: spec)
+        if let holder = previous?.order.holder, holder.isRunningHere {
+            throw CommandFailure(message: "another kubectl-certs run (process \(holder.pid)) is issuing into Secret \(spec.namespace)/\(spec.secretName): its unfinished order is in Secret \(spec.namespace)/\(PendingOrder.secretName(for: spec.secretName)); run again once it is done")
+        }
         if let previous, let resumed = await resume(previous.order, server: server, names: names, acme: acme) {
+            // Taking the order over is a conditional write: of two runs resuming it, one goes on.
+            var claimed = previous.order
+            claimed.holder = .current
+            let pending = try await store.update(previous, with: claimed)
             progress.note("resuming order \(resumed.order.url) (\(resumed.order.status)) left by an unfinished run")
             progress.begin(names: names, stage: "resumed (\(resumed.order.status))")
-            return Placed(order: resumed.order, key: resumed.key, pending: previous)
+            return Placed(order: resumed.order, key: resumed.key, pending: pending)
         }
         let key = try CertificateKey.make(for: spec, existing: existing)
         let replaces = acme.directory.renewalInfo == nil ? nil : ReplacedCertificate.identifier(in: existing, server: server, account: await acme.accountURL)

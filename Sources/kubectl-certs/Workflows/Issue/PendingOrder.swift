@@ -13,6 +13,8 @@ struct PendingOrder: Codable, Sendable {
     var orderURL: String?
     var keyPEM: String?
     var records: [Record]
+    /// The run working on the order; nil in records written before runs were named.
+    var holder: RunHolder? = .current
 
     struct Record: Codable, Sendable, Hashable {
         var fqdn: String

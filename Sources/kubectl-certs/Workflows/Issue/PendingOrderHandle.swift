@@ -34,7 +34,8 @@ actor PendingOrderHandle {
 
     /// Ends the run's record: removes the records an earlier run left that this run has not
     /// removed itself, then deletes the pending order, or — when some record could not be
-    /// removed — keeps it with just those (and, unless `orderDone`, the order to resume).
+    /// removed — keeps it with just those (and, unless `orderDone`, the order to resume) and
+    /// says so.
     func settle(orderDone: Bool, solvers: IssueSolvers, outstanding: OutstandingRecords, progress: ProgressDisplay) async throws {
         let stale = Array(Set(earlier.filter { outstanding.contains($0.challengeRecord) }))
         await StaleRecords.remove(stale, solvers: solvers, outstanding: outstanding, progress: progress)
@@ -50,6 +51,7 @@ actor PendingOrderHandle {
             order.keyPEM = nil
         }
         stored = try await store.update(stored, with: order)
+        if let summary = outstanding.summary { progress.note("not removed: \(summary)") }
     }
 }
 

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A Pebble of one test's own, on random ports, with the lab CA's `localhost` certificate and
+/// the lab's CA resolver (`LAB_DNS_CA_RESOLVER`) for validation — for the settings the lab's
+/// shared Pebble must not have (a high nonce rejection rate) and for stopping and restarting it.
+public final class OwnPebble: @unchecked Sendable {
+    public struct Failed: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The directory URL clients use.
+    public let directoryURL: String
+    /// The lab CA's certificate, which the Pebble's HTTPS certificate chains to.
+    public let caBundle: String
+    /// The external account key ids it accepts.
+    public let externalAccountKeyIDs: [String]
+    private let configFile: URL
+    private let directory: URL
+    private let environment: [String: String]
+    private let dnsServer: String
+    private let lock = NSLock()
+    private var process: Process?
+
+    /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
+    /// With `externalAccountKeys` (key id → base64url HMAC key) it requires external account
+    /// binding.
+    public init(nonceRejectPercent: Int = 0, externalAccountKeys: [String: String] = [:]) async throws {
+        caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
+        externalAccountKeyIDs = externalAccountKeys.keys.sorted()
+        dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
+        let caDirectory = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
+        let port = Int.random(in: 30000...39000)
+        directoryURL = "https://127.0.0.1:\(port)/dir"
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("own-pebble-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configFile = directory.appendingPathComponent("pebble.json")
+        try """
+        {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(port + 1)",
+          "certificate": "\(caDirectory.appendingPathComponent("localhost.pem").path)",
+          "privateKey": "\(caDirectory.appendingPathComponent("localhost-key.pem").path)",
+          "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
+          "externalAccountBindingRequired": \(!externalAccountKeys.isEmpty),
+          "externalAccountMACKeys": \(String(decoding: try JSONSerialization.data(withJSONObject: externalAccountKeys), as: UTF8.self))}}
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configFile.path)
+        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
+        try await start()
+    }
+
+    /// Starts the process and waits (bounded) until its directory answers, without holding a
+    /// thread of the tests' small shared pool.
+    public func start() async throws {
+        let pebble = Process()
+        pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        pebble.arguments = ["pebble", "-config", configFile.path, "-strict", "-dnsserver", dnsServer]
+        pebble.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = directory.appendingPathComponent("pebble.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+        pebble.standardOutput = output
+        pebble.standardError = output
+        try pebble.run()
+        lock.withLock { process = pebble }
+        // Pebble makes its CA keys as it starts: slow on a busy machine.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let probe = try await Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
+            if probe.status == 0 { return }
+            guard pebble.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw Failed(description: "the test's Pebble at \(directoryURL) did not start: \(said.suffix(2000))")
+    }
+
+    /// Kills the process (SIGKILL: it forgets every account, order and authorization).
+    public func stop() {
+        guard let running = lock.withLock({ process }) else { return }
+        if running.isRunning {
+            kill(running.processIdentifier, SIGKILL)
+            running.waitUntilExit()
+        }
+        lock.withLock { process = nil }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
