@@ -53,8 +53,8 @@ public struct IssueLab: Sendable {
     }
 
     /// Starts `kubectl certs issue` without waiting for it.
-    public func startIssue(_ arguments: [String]) throws -> RunningCommand {
-        try RunningCommand(["kubectl", "certs", "issue"] + arguments + acmeFlags, environment: environment)
+    public func startIssue(_ arguments: [String], signalOn: RunningCommand.SignalOn? = nil) throws -> RunningCommand {
+        try RunningCommand(["kubectl", "certs", "issue"] + arguments + acmeFlags, environment: environment, signalOn: signalOn)
     }
 
     public func secret(_ name: String, _ namespace: String) async throws -> Secret {

@@ -1,36 +1,75 @@
-import Foundation
+public import Foundation
 
-/// A command running in the background whose stderr can be watched and which can be
-/// signalled.
+/// A command running in the background whose stdout and stderr are collected, which can be
+/// signalled — and signalled the moment a text appears on its stderr, from the thread that
+/// reads the pipe, so the signal does not wait for a test task to be scheduled on a busy pool.
 public final class RunningCommand: @unchecked Sendable {
-    private let process = Process()
+    public let process = Process()
     private let lock = NSLock()
     private var errorText = ""
+    private var outputText = ""
+    /// The text whose `count`-th appearance on stderr sends `signal`, once.
+    public struct SignalOn: Sendable {
+        public var text: String
+        public var count: Int
+        public var signal: Int32
+        public init(_ text: String, count: Int = 1, signal: Int32) {
+            self.text = text
+            self.count = count
+            self.signal = signal
+        }
+    }
 
-    public init(_ command: [String], environment: [String: String]) throws {
+    private let signalOn: SignalOn?
+    private var signalled = false
+
+    public init(_ command: [String], environment: [String: String], signalOn: SignalOn? = nil) throws {
+        self.signalOn = signalOn
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = Pipe()
+        let err = Pipe(), out = Pipe()
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = out
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.lock.withLock { self?.errorText += String(decoding: data, as: UTF8.self) }
+            self?.received(data)
+        }
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil; return }
+            self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
     }
 
-    public var stderr: String { lock.withLock { errorText } }
+    private func received(_ data: Data) {
+        let send = lock.withLock { () -> Int32? in
+            errorText += String(decoding: data, as: UTF8.self)
+            guard let signalOn, !signalled, errorText.components(separatedBy: signalOn.text).count > signalOn.count else { return nil }
+            signalled = true
+            return signalOn.signal
+        }
+        if let send { signal(send) }
+    }
 
-    /// Waits (bounded) until stderr contains `text`.
-    public func waitFor(_ text: String, seconds: Double = 60) async throws -> Bool {
+    public var stderr: String { lock.withLock { errorText } }
+    public var stdout: String { lock.withLock { outputText } }
+
+    /// Waits (bounded) until stderr contains `text`; false when the command ended without it.
+    public func waitFor(_ text: String, seconds: Double = 90) async throws -> Bool {
+        try await waitForLine(seconds: seconds) { $0.contains(text) }
+    }
+
+    /// Waits (bounded) until a line of stderr satisfies `matches`.
+    public func waitForLine(seconds: Double = 90, where matches: (Substring) -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if stderr.contains(text) { return true }
-            if !process.isRunning { return stderr.contains(text) }
-            try await Task.sleep(for: .milliseconds(50))
+            let running = process.isRunning
+            if stderr.split(separator: "\n").contains(where: matches) { return true }
+            if !running { return false }
+            try await Task.sleep(for: .milliseconds(20))
         }
         return false
     }

@@ -48,7 +48,7 @@ import Testing
             let path = KubeFaults.path(namespace: namespace)
             try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 3000]])
             // -vv logs each API request as it is answered.
-            let running = try WatchedCommand(["kubectl"] + arguments + ["-vv"], environment: lab.environment)
+            let running = try RunningCommand(["kubectl"] + arguments + ["-vv"], environment: lab.environment)
             // The first page's answer is logged once its continue token exists.
             let firstPage = try await running.waitForLine { $0.contains("/namespaces/\(namespace)/secrets?") && $0.contains(" 200 in ") }
             #expect(firstPage, "\(running.stderr)")

@@ -47,8 +47,8 @@ struct FaultRun {
 
     /// Starts the command without waiting for it; with `killOn`, it is killed (SIGKILL) the
     /// moment its stderr shows that text.
-    func start(killOn marker: String? = nil) throws -> WatchedCommand {
-        try WatchedCommand(command, environment: environment, killOn: marker)
+    func start(killOn marker: String? = nil) throws -> RunningCommand {
+        try RunningCommand(command, environment: environment, signalOn: marker.map { .init($0, signal: SIGKILL) })
     }
 
     var pendingName: String { "kubectl-certs-pending-\(secretName)" }
@@ -136,80 +136,6 @@ enum Figures {
     }
 }
 
-/// A command running in the background: both streams collected, signals deliverable.
-final class WatchedCommand: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var errorText = ""
-    private var outputText = ""
-
-    /// Text whose appearance on stderr kills the command; checked on the thread that reads the
-    /// pipe, so the kill does not wait for a test task to be scheduled.
-    private let killOn: String?
-    private var killed = false
-
-    init(_ command: [String], environment: [String: String], killOn: String? = nil) throws {
-        self.killOn = killOn
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = Pipe(), out = Pipe()
-        process.standardError = err
-        process.standardOutput = out
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.received(data)
-        }
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
-    }
-
-    private func received(_ data: Data) {
-        let kill = lock.withLock { () -> Bool in
-            errorText += String(decoding: data, as: UTF8.self)
-            guard let killOn, !killed, errorText.contains(killOn) else { return false }
-            killed = true
-            return true
-        }
-        if kill { signal(SIGKILL) }
-    }
-
-    var stderr: String { lock.withLock { errorText } }
-    var stdout: String { lock.withLock { outputText } }
-
-    /// Waits (bounded) until stderr contains `text`; false when the command ended without it.
-    func waitFor(_ text: String, seconds: Double = 90) async throws -> Bool {
-        try await waitForLine(seconds: seconds) { $0.contains(text) }
-    }
-
-    /// Waits (bounded) until a line of stderr satisfies `matches`.
-    func waitForLine(seconds: Double = 90, where matches: (Substring) -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let running = process.isRunning
-            if stderr.split(separator: "\n").contains(where: matches) { return true }
-            if !running { return false }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
-    /// The plugin itself: kubectl execs it, so it is the same process.
-    func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
-    }
-
-    func wait() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.terminationStatus
-    }
-}
-
 /// Searches what the runs printed and wrote for secrets: private-key PEM, the lab's TSIG
 /// secrets, the reader's bearer token, the PowerDNS API key and the AWS secret key.
 struct LeakScan {
@@ -240,7 +166,7 @@ struct LeakScan {
         add("\(origin) stderr", result.stderr)
     }
 
-    mutating func add(_ origin: String, _ command: WatchedCommand) {
+    mutating func add(_ origin: String, _ command: RunningCommand) {
         add("\(origin) stdout", command.stdout)
         add("\(origin) stderr", command.stderr)
     }
