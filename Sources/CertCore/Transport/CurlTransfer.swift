@@ -83,7 +83,8 @@ final class CurlTransfer: @unchecked Sendable {
         case "POST": try set(CURLOPT_POST, 1)
         default: try set(CURLOPT_CUSTOMREQUEST, request.method)
         }
-        if let body = request.body {
+        // A POST always sends its body from memory: without one curl would read stdin.
+        if let body = request.body ?? (request.method == "POST" ? Data() : nil) {
             try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
             // COPYPOSTFIELDS copies the bytes, so they need not outlive this call.
             let code = body.withUnsafeBytes { bytes in
