@@ -36,12 +36,18 @@ struct OrderPlacement {
         let order = try await acme.newOrder(identifiers: names.map(ACMEIdentifier.dns), replaces: replaces)
         progress.note("order \(order.url) for \(names.joined(separator: ", "))")
         progress.begin(names: names, stage: "ordered")
-        // Records an earlier run may have left stay noted until they are removed.
-        let record = PendingOrder(server: server, names: names, orderURL: order.url, keyPEM: try key.pem(encoding: .pkcs8), records: previous?.order.records ?? [])
-        guard let previous else {
-            return Placed(order: order, key: key, pending: try await store.create(record, for: spec))
+        // Records an earlier run may have left stay noted until they are removed — also those
+        // a finished run left for another Secret when the command ran with another --secret.
+        let orphans = try await store.leftForOtherSecrets(spec, server: server)
+        let record = PendingOrder(server: server, names: names, orderURL: order.url, keyPEM: try key.pem(encoding: .pkcs8),
+                                  records: (previous?.order.records ?? []) + orphans.flatMap(\.order.records))
+        let pending: PendingOrderStore.Stored
+        if let previous { pending = try await store.update(previous, with: record) } else { pending = try await store.create(record, for: spec) }
+        for orphan in orphans {
+            progress.note("taking over \(orphan.order.records.count) record(s) an unfinished run left in \(orphan.location) (for Secret \(orphan.target))")
+            try? await store.remove(orphan)
         }
-        return Placed(order: order, key: key, pending: try await store.update(previous, with: record))
+        return Placed(order: order, key: key, pending: pending)
     }
 
     /// The earlier run's order and key, when they are for these names on this server and the

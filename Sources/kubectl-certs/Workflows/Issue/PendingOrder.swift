@@ -91,6 +91,22 @@ struct PendingOrderStore {
         return Stored(order: order, name: name, namespace: spec.namespace, target: spec.secretName, uid: object.uid, resourceVersion: object.resourceVersion)
     }
 
+    /// Unfinished orders for the same names on the same server that runs left for another
+    /// Secret of the namespace (the command was run again with another `--secret`), whose run is
+    /// known to be over: one of this host that no longer runs, or one too old to name its run.
+    /// A record of a run on another host is left alone: it cannot be told from a live one.
+    func leftForOtherSecrets(_ spec: CertificateSpec, server: String) async throws -> [Stored] {
+        let objects = try await client.list(.secrets, namespace: spec.namespace, labelSelector: "\(SecretWriter.managedByLabel)=\(SecretWriter.managedByValue)")
+        return objects.compactMap { object -> Stored? in
+            let secret = Secret(object: object)
+            guard object.name.hasPrefix(PendingOrder.prefix), let target = secret.annotations["kubectl-certs.io/pending-for"], target != spec.secretName,
+                  let data = secret.data["pending.json"], let order = try? JSONDecoder().decode(PendingOrder.self, from: data),
+                  order.server == server, order.names == spec.orderNames, !order.records.isEmpty else { return nil }
+            if let holder = order.holder, holder.host != RunHolder.current.host || holder.isRunningHere { return nil }
+            return Self.stored(order, from: object, target: target)
+        }
+    }
+
     /// Creates the record; fails when one exists (another run's).
     func create(_ order: PendingOrder, for spec: CertificateSpec) async throws -> Stored {
         let secret = try Self.secret(order, name: PendingOrder.secretName(for: spec.secretName), namespace: spec.namespace, target: spec.secretName)
