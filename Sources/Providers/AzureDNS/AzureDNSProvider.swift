@@ -1,4 +1,4 @@
-public import DNS01
+internal import DNS01
 internal import CertCore
 internal import Foundation
 
@@ -6,7 +6,7 @@ internal import Foundation
 /// whole by a PUT, so adding or removing one value is a read-merge-write whose write carries
 /// the etag read (`If-Match`, or `If-None-Match: *` for a new set): a set changed meanwhile
 /// answers 412 and is read again; the set is read once more after writing.
-public struct AzureDNSProvider: DNSProviderAdapter {
+public struct AzureDNSProvider: DNSProviderAdapter, TXTSetReplacing {
     public static let code = "azuredns"
     static let apiVersion = "2018-05-01"
     static let attempts = 6
@@ -86,21 +86,9 @@ public struct AzureDNSProvider: DNSProviderAdapter {
         })
     }
 
-    public func present(_ record: ChallengeRecord) async throws {
-        try await change(record, doing: "adding TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)") { values in
-            values.contains(record.value) ? nil : values + [record.value]
-        }
-    }
-
-    public func cleanUp(_ record: ChallengeRecord) async throws {
-        try await change(record, doing: "deleting TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)") { values in
-            values.contains(record.value) ? values.filter { $0 != record.value } : nil
-        }
-    }
-
     /// Reads the name's TXT set and its etag, lets `merge` give its new values (nil: nothing to
     /// do), and writes them on the condition that the set is still as read.
-    private func change(_ record: ChallengeRecord, doing: String, merge: @Sendable ([String]) -> [String]?) async throws {
+    func replaceTXTValues(_ record: ChallengeRecord, doing: String, merge: @escaping @Sendable ([String]) -> [String]?) async throws {
         _ = try await credentials.accessToken(doing: doing)
         let zone = (zoneName ?? Self.bare(record.zone)).lowercased()
         let place = try await zonePath(zone, doing: doing)

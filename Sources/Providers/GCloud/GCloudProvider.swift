@@ -1,4 +1,4 @@
-public import DNS01
+internal import DNS01
 internal import CertCore
 internal import Foundation
 
@@ -6,7 +6,7 @@ internal import Foundation
 /// Change that deletes the set exactly as it is and adds its successor, so adding or removing
 /// one value is a read-merge-write: the deletion is the precondition (a set that changed
 /// meanwhile fails it, 412), and the set is read again after the change is done.
-public struct GCloudProvider: DNSProviderAdapter {
+public struct GCloudProvider: DNSProviderAdapter, TXTSetReplacing {
     public static let code = "gcloud"
     static let defaultBaseURL = "https://dns.googleapis.com/dns/v1"
     static let defaultMetadataHost = "metadata.google.internal"
@@ -67,21 +67,9 @@ public struct GCloudProvider: DNSProviderAdapter {
         })
     }
 
-    public func present(_ record: ChallengeRecord) async throws {
-        try await change(record, doing: "adding TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)") { values in
-            values.contains(record.value) ? nil : values + [record.value]
-        }
-    }
-
-    public func cleanUp(_ record: ChallengeRecord) async throws {
-        try await change(record, doing: "deleting TXT \"\(record.value)\" at \(record.fqdn) in zone \(record.zone)") { values in
-            values.contains(record.value) ? values.filter { $0 != record.value } : nil
-        }
-    }
-
     /// Reads the name's TXT set, lets `merge` give its new values (nil: nothing to do), and
     /// replaces the set exactly as read; a set that changed meanwhile is read again.
-    private func change(_ record: ChallengeRecord, doing: String, merge: @Sendable ([String]) -> [String]?) async throws {
+    func replaceTXTValues(_ record: ChallengeRecord, doing: String, merge: @escaping @Sendable ([String]) -> [String]?) async throws {
         _ = try await credentials.accessToken(doing: doing)
         let project = try await credentials.projectID(doing: doing)
         let zone = try await managedZone(record.zone, project: project, doing: doing)
