@@ -9,7 +9,7 @@ public final class OwnPebble: @unchecked Sendable {
     }
 
     /// The directory URL clients use.
-    public let directoryURL: String
+    public private(set) var directoryURL: String
     /// The lab CA's certificate, which the Pebble's HTTPS certificate chains to.
     public let caBundle: String
     /// The external account key ids it accepts.
@@ -28,14 +28,32 @@ public final class OwnPebble: @unchecked Sendable {
         caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         externalAccountKeyIDs = externalAccountKeys.keys.sorted()
         dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
-        let caDirectory = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
-        let port = Int.random(in: 30000...39000)
-        directoryURL = "https://127.0.0.1:\(port)/dir"
+        directoryURL = ""
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("own-pebble-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configFile = directory.appendingPathComponent("pebble.json")
+        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
+        // Ports the system hands out may be taken again before Pebble binds them, and a Pebble
+        // on a loaded machine may not come up: a few tries, each on fresh ports.
+        var lastFailure: (any Error)?
+        for _ in 0..<3 {
+            do {
+                try writeConfig(port: try Self.freePort(), managementPort: try Self.freePort(), externalAccountKeys: externalAccountKeys)
+                try await start()
+                return
+            } catch {
+                lastFailure = error
+                stop()
+            }
+        }
+        throw lastFailure ?? Failed(description: "the test's Pebble did not start")
+    }
+
+    private func writeConfig(port: Int, managementPort: Int, externalAccountKeys: [String: String]) throws {
+        let caDirectory = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
+        directoryURL = "https://127.0.0.1:\(port)/dir"
         try """
-        {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(port + 1)",
+        {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(managementPort)",
           "certificate": "\(caDirectory.appendingPathComponent("localhost.pem").path)",
           "privateKey": "\(caDirectory.appendingPathComponent("localhost-key.pem").path)",
           "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
@@ -43,8 +61,23 @@ public final class OwnPebble: @unchecked Sendable {
           "externalAccountMACKeys": \(String(decoding: try JSONSerialization.data(withJSONObject: externalAccountKeys), as: UTF8.self))}}
         """.write(to: configFile, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configFile.path)
-        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
-        try await start()
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failed(description: "no socket for a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failed(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Starts the process and waits (bounded) until its directory answers, without holding a
@@ -63,7 +96,7 @@ public final class OwnPebble: @unchecked Sendable {
         try pebble.run()
         lock.withLock { process = pebble }
         // Pebble makes its CA keys as it starts: slow on a busy machine.
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let probe = try await Subprocess.run("curl", ["-sf", "-o", "/dev/null", "--cacert", caBundle, directoryURL])
             if probe.status == 0 { return }
