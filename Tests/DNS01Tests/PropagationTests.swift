@@ -24,20 +24,17 @@ import Testing
         // The secondary refreshes every 10 s at a moment no test controls: when a refresh falls
         // inside a try (its SOA serial changed), the record really did arrive in time and the
         // try says nothing; a try without a refresh must time out naming the secondary.
-        func secondarySerial() async throws -> String? {
-            try await DNSResolver.direct(lab.secondary).query(lab.slowZone, .soa).answers.first { $0.type == .soa }?.fields.dropFirst(2).first
-        }
         var timedOut: PropagationTimeoutError?
         for attempt in 1...6 where timedOut == nil {
             let name = "_acme-challenge.\(uniqueLabel("slow\(attempt)")).\(lab.slowZone)."
             let updater = lab.updater(for: lab.slowZone)
-            let before = try await secondarySerial()
+            let before = try await lab.soaSerial(of: lab.slowZone, on: lab.secondary)
             try await updater.addTXT(name: name, value: "late", ttl: 60, zone: lab.slowZone)
             defer { Task { try? await updater.deleteTXT(name: name, value: "late", zone: lab.slowZone) } }
             let checker = PropagationChecker(policy: PropagationPolicy(timeout: .milliseconds(600)))
             do {
                 try await checker.waitUntilVisible([RecordExpectation(fqdn: name, value: "late", nameservers: lab.nameservers)])
-                let refreshed = try await secondarySerial() != before
+                let refreshed = try await lab.soaSerial(of: lab.slowZone, on: lab.secondary) != before
                 #expect(refreshed, "the slow secondary served a fresh record without refreshing the zone")
             } catch let error as PropagationTimeoutError {
                 timedOut = error

@@ -49,6 +49,11 @@ public struct LabDNS: Sendable {
         [Nameserver(name: "ns1.lab.", addresses: [primary]), Nameserver(name: "ns2.lab.", addresses: [secondary])]
     }
 
+    /// The serial of `zone` as `server` serves it: it changes on a secondary when it refreshes.
+    public func soaSerial(of zone: String, on server: DNSServer) async throws -> String? {
+        try await DNSResolver.direct(server).query(zone, .soa).answers.first { $0.type == .soa }?.fields.dropFirst(2).first
+    }
+
     /// The TXT values `server` holds at `name`, asked directly through the engine's resolver.
     public func txtValues(at name: String, on server: DNSServer) async throws -> [String] {
         try await DNSResolver.direct(server).query(name, .txt).txtValues(at: name).sorted()
