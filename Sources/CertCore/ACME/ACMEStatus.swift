@@ -1,10 +1,17 @@
 /// A status string from the CA (RFC 8555 §7.1.6) read as a closed set of known values plus
 /// `other`, so a value a newer CA sends is kept and shown, never refused.
 public protocol ACMEStatus: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible where RawValue == String {
-    init(text: String)
+    /// Every value but `other`.
+    static var known: [Self] { get }
+    /// A value this program does not know.
+    static func other(_ text: String) -> Self
 }
 
 extension ACMEStatus {
+    public init(text: String) {
+        self = Self.known.first { $0.rawValue == text } ?? .other(text)
+    }
+
     public init?(rawValue: String) { self.init(text: rawValue) }
 
     public init(from decoder: any Decoder) throws {
@@ -25,16 +32,7 @@ extension ACMEOrder {
         case pending, ready, processing, valid, invalid
         case other(String)
 
-        public init(text: String) {
-            switch text {
-            case "pending": self = .pending
-            case "ready": self = .ready
-            case "processing": self = .processing
-            case "valid": self = .valid
-            case "invalid": self = .invalid
-            default: self = .other(text)
-            }
-        }
+        public static let known: [Self] = [.pending, .ready, .processing, .valid, .invalid]
 
         public var rawValue: String {
             switch self {
@@ -55,17 +53,7 @@ extension ACMEAuthorization {
         case pending, valid, invalid, deactivated, expired, revoked
         case other(String)
 
-        public init(text: String) {
-            switch text {
-            case "pending": self = .pending
-            case "valid": self = .valid
-            case "invalid": self = .invalid
-            case "deactivated": self = .deactivated
-            case "expired": self = .expired
-            case "revoked": self = .revoked
-            default: self = .other(text)
-            }
-        }
+        public static let known: [Self] = [.pending, .valid, .invalid, .deactivated, .expired, .revoked]
 
         public var rawValue: String {
             switch self {
@@ -87,15 +75,7 @@ extension ACMEChallenge {
         case pending, processing, valid, invalid
         case other(String)
 
-        public init(text: String) {
-            switch text {
-            case "pending": self = .pending
-            case "processing": self = .processing
-            case "valid": self = .valid
-            case "invalid": self = .invalid
-            default: self = .other(text)
-            }
-        }
+        public static let known: [Self] = [.pending, .processing, .valid, .invalid]
 
         public var rawValue: String {
             switch self {
