@@ -28,11 +28,13 @@ import json
 import re
 import secrets
 import signal
-import subprocess
 import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dnsupdate import nsupdate  # noqa: E402  (lab/dnsupdate.py)
 
 TXT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -49,9 +51,7 @@ class State:
         return "%s.%s" % (subdomain, self.args.zone.rstrip("."))
 
     def nsupdate(self, commands):
-        script = "server %s 53\nzone %s\n%s\nsend\n" % (self.args.nameserver, self.args.zone, "\n".join(commands))
-        result = subprocess.run(["nsupdate", "-t", "5", "-k", self.args.key_file], input=script, capture_output=True, text=True)
-        return None if result.returncode == 0 else (result.stderr.strip() or "nsupdate exited %d" % result.returncode)
+        return nsupdate(self.args.nameserver, self.args.zone, commands, self.args.key_file)
 
     def publish(self, subdomain, txt):
         """Makes `txt` the newest value of `subdomain`; the oldest of three goes."""

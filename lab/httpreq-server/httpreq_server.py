@@ -15,18 +15,12 @@ import base64
 import hmac
 import hashlib
 import json
-import os
-import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-
-def nsupdate(args, command):
-    """Runs one nsupdate transaction; returns nsupdate's complaint, or None when it worked."""
-    script = "server %s 53\nzone %s\n%s\nsend\n" % (args.nameserver, args.zone, command)
-    result = subprocess.run(["nsupdate", "-t", "5", "-k", args.key_file], input=script, capture_output=True, text=True)
-    return None if result.returncode == 0 else (result.stderr.strip() or "nsupdate exited %d" % result.returncode)
+import os
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dnsupdate import nsupdate  # noqa: E402  (lab/dnsupdate.py)
 
 
 def handler(args, password, lock):
@@ -82,7 +76,7 @@ def handler(args, password, lock):
             present = self.path == "/present"
             command = ("update add %s 30 TXT \"%s\"" if present else "update delete %s TXT \"%s\"") % (fqdn, value)
             with lock:
-                failure = nsupdate(args, command)
+                failure = nsupdate(args.nameserver, args.zone, [command], args.key_file)
             if failure:
                 return self.answer(502, {"error": "the DNS update failed: %s" % failure})
             print("%s %s %s" % ("PRESENT" if present else "CLEANUP", fqdn, value), flush=True)

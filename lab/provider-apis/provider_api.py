@@ -27,13 +27,16 @@ Test endpoints (no authentication; loopback only):
 import argparse
 import importlib
 import json
+import os
 import re
 import ssl
-import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dnsupdate import nsupdate  # noqa: E402  (lab/dnsupdate.py)
 
 
 class ApiError(Exception):
@@ -91,15 +94,10 @@ class Lab:
         if zone is None:
             raise RuntimeError("%s is in no zone this server publishes" % name)
         fqdn = name.rstrip(".") + "."
-        verb = "add %s %d TXT \"%s\"" % (fqdn, ttl, value) if add else "delete %s TXT \"%s\"" % (fqdn, value)
-        host, _, port = self.nameserver.partition(":")
-        script = "server %s %s\nzone %s.\nupdate %s\nsend\n" % (host, port or "53", zone, verb)
-        try:
-            result = subprocess.run(["nsupdate", "-k", self.key_file], input=script, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError("nsupdate did not finish within 60 s")
-        if result.returncode != 0:
-            raise RuntimeError("nsupdate: " + (result.stderr.strip() or result.stdout.strip()))
+        verb = "update add %s %d TXT \"%s\"" % (fqdn, ttl, value) if add else "update delete %s TXT \"%s\"" % (fqdn, value)
+        failure = nsupdate(self.nameserver, zone, [verb], self.key_file)
+        if failure:
+            raise RuntimeError(failure)
 
 
 class Server:

@@ -19,10 +19,12 @@ success: false with a status message, as a real solver reports a provider's refu
 import argparse
 import json
 import ssl
-import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dnsupdate import nsupdate  # noqa: E402  (lab/dnsupdate.py)
 
 ARGS = None
 LOCK = threading.Lock()
@@ -55,14 +57,9 @@ def problems(payload):
     return found
 
 
-def nsupdate(action, fqdn, zone, value):
-    verb = "add %s 60 TXT \"%s\"" % (fqdn, value) if action == "Present" else "delete %s TXT \"%s\"" % (fqdn, value)
-    host, _, port = ARGS.nameserver.partition(":")
-    script = "server %s %s\nzone %s\nupdate %s\nsend\n" % (host, port or "53", zone, verb)
-    result = subprocess.run(["nsupdate", "-k", ARGS.key_file], input=script, capture_output=True, text=True, timeout=20)
-    if result.returncode != 0:
-        return "nsupdate failed: " + (result.stderr.strip() or result.stdout.strip())
-    return None
+def publish(action, fqdn, zone, value):
+    verb = "update add %s 60 TXT \"%s\"" % (fqdn, value) if action == "Present" else "update delete %s TXT \"%s\"" % (fqdn, value)
+    return nsupdate(ARGS.nameserver, zone, [verb], ARGS.key_file)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -103,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
         if failure is None and isinstance(config, dict) and config.get("refuse"):
             failure = str(config["refuse"])
         if failure is None:
-            failure = nsupdate(request["action"], request["resolvedFQDN"], request["resolvedZone"], request["key"])
+            failure = publish(request["action"], request["resolvedFQDN"], request["resolvedZone"], request["key"])
         response = {"uid": request.get("uid", ""), "success": failure is None}
         if failure is not None:
             response["status"] = {"status": "Failure", "message": failure, "reason": "BadRequest", "code": 400}
