@@ -42,4 +42,5 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public static let issuers = ResourceType(group: "cert-manager.io", version: "v1", plural: "issuers", kind: "Issuer", namespaced: true)
     public static let clusterIssuers = ResourceType(group: "cert-manager.io", version: "v1", plural: "clusterissuers", kind: "ClusterIssuer", namespaced: false)
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
+    public static let events = ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true)
 }

@@ -24,7 +24,8 @@ struct IssueTargets {
             return entries.map { entry in
                 CertificateSpec(namespace: namespace, secretName: entry.secretName!, dnsNames: entry.hosts, commonName: nil, keyType: keyType,
                                 keyEncoding: .traditional, reuseStoredKey: false, certificateName: nil,
-                                issuer: acme.issuerReference ?? ingress.issuerReference, labels: ingress.labels, origin: "ingress/\(target.name)")
+                                issuer: acme.issuerReference ?? ingress.issuerReference, labels: ingress.labels, origin: "ingress/\(target.name)",
+                                servedBy: ObjectReference(ingress.object))
             }
         case .certificate:
             let certificate = try await client.get(CertManagerCertificate.self, name: target.name, namespace: namespace)
@@ -40,7 +41,8 @@ struct IssueTargets {
             return [CertificateSpec(namespace: namespace, secretName: secretName, dnsNames: names, commonName: certificate.commonName,
                                     keyType: try Self.keyType(settings, fallback: keyType), keyEncoding: settings.encoding == "PKCS8" ? .pkcs8 : .traditional,
                                     reuseStoredKey: settings.rotationPolicy == "Never", certificateName: target.name,
-                                    issuer: acme.issuerReference ?? certificate.issuerReference, labels: certificate.labels, origin: "certificate/\(target.name)")]
+                                    issuer: acme.issuerReference ?? certificate.issuerReference, labels: certificate.labels, origin: "certificate/\(target.name)",
+                                    servedBy: ObjectReference(certificate.object))]
         case .secret:
             throw CommandFailure(message: "issue takes ingress/NAME or certificate/NAME; for a Secret use -d NAME... --secret \(target.name)", exitStatus: .usage)
         }
@@ -96,7 +98,8 @@ struct IssueSettingsSource: Sendable {
             preferredChain: acme.preferredChain,
             accountSecret: IssueSettings.defaultAccountSecret(for: server, namespace: spec.namespace),
             issuer: nil,
-            dns: .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace))
+            dns: .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace)),
+            credentialsSecret: dns.credentials
         )
     }
 }

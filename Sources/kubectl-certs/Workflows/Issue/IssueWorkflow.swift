@@ -23,6 +23,9 @@ struct IssueWorkflow {
     struct Issued: Sendable {
         var spec: CertificateSpec
         var notAfter: Date
+        var serial: String
+        /// The Secret as stored.
+        var secret: Secret
     }
 
     func issue(_ spec: CertificateSpec) async throws -> Issued {
@@ -36,6 +39,7 @@ struct IssueWorkflow {
         }
         let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending, outstanding: outstanding)
         let chain: IssuedChain
+        let stored: Secret
         do {
             var order: ACMEOrder = placed.order
             if order.status == .pending {
@@ -47,7 +51,7 @@ struct IssueWorkflow {
             chain = try await step("finalize and download") { () async throws -> IssuedChain in
                 try await CertificateRetrieval(acme: acme, progress: progress).retrieve(order, key: placed.key, spec: spec, preferredChain: settings.preferredChain)
             }
-            try await step("Secret write") {
+            stored = try await step("Secret write") {
                 try await store(chain, key: placed.key, for: spec, settings: settings, account: await acme.accountURL, providers: solvers.providerCodes)
             }
         } catch {
@@ -56,7 +60,7 @@ struct IssueWorkflow {
         }
         await step("pending record") { await settle(pending, orderDone: true, solvers: solvers) }
         step.finish()
-        return Issued(spec: spec, notAfter: chain.leaf.notAfter)
+        return Issued(spec: spec, notAfter: chain.leaf.notAfter, serial: chain.leaf.serialNumber, secret: stored)
     }
 
     /// The Secret as it is now, after checking it may be written — before anything is ordered.
@@ -72,9 +76,10 @@ struct IssueWorkflow {
 
     /// The last step: key and chain into the Secret, in one request.
     /// An API server failure says which Secret was not written.
-    private func store(_ chain: IssuedChain, key: PrivateKey, for spec: CertificateSpec, settings: IssueSettings, account: String?, providers: [String]) async throws {
+    private func store(_ chain: IssuedChain, key: PrivateKey, for spec: CertificateSpec, settings: IssueSettings, account: String?, providers: [String]) async throws -> Secret {
+        let stored: Secret
         do {
-            _ = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
+            stored = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
                 certificateChainPEM: chain.pem,
                 privateKeyPEM: try key.pem(encoding: spec.keyEncoding),
                 caPEM: nil,
@@ -86,6 +91,7 @@ struct IssueWorkflow {
             throw failure
         }
         progress.stageAll("stored in Secret \(spec.namespace)/\(spec.secretName)")
+        return stored
     }
 
     /// Removes what is left and ends the pending record, in a task of its own so that it also
