@@ -83,13 +83,12 @@ struct RenewWorkflow: Sendable {
         var result = RenewalResult(namespace: spec.namespace, secret: spec.secretName, names: spec.orderNames, outcome: .failed, reason: reason)
         var current = candidate.secret
         do {
-            // Listed before the Lease was ours: another run may have renewed it since.
             current = try await client.getIfPresent(.secrets, name: spec.secretName, namespace: spec.namespace).map(Secret.init(object:))
-            if current?.data["tls.crt"] != candidate.secret?.data["tls.crt"], case .notDue(let until, let why) = await decide(candidate, secret: current) {
-                result.outcome = .notDue
-                result.dueAt = until
-                result.reason = "renewed meanwhile by another run; \(why)"
-                result.notAfter = Self.leaf(of: current)?.notAfter
+            // Listed before the Lease was ours: when another run renewed it since, that is done.
+            if current?.data["tls.crt"] != candidate.secret?.data["tls.crt"], let leaf = Self.leaf(of: current), leaf.notAfter > Date() {
+                result.outcome = .skipped
+                result.reason = "renewed meanwhile by another run (serial \(leaf.serialNumber))"
+                result.notAfter = leaf.notAfter
                 return result
             }
             let issued = try await issue(candidate)
@@ -108,7 +107,7 @@ struct RenewWorkflow: Sendable {
 
     /// Issues the certificate again, waiting out a CA's rate limit when it asks for little.
     private func issue(_ candidate: RenewalCandidate) async throws -> IssueWorkflow.Issued {
-        let display = progress.certificate()
+        let display = progress.certificate(candidate.key)
         defer { display.end() }
         let client = client, acme = candidate.acme, dns = candidate.dns
         let workflow = IssueWorkflow(client: client, acmeHTTP: acmeHTTP, resolver: resolver, propagation: propagation, adopt: false,
@@ -125,7 +124,7 @@ struct RenewWorkflow: Sendable {
                     throw CommandFailure(message: "the CA's rate limit refused the order\(until): \(error.description)", exitStatus: .acmeRefused)
                 }
                 waited += 1
-                display.note("\(candidate.key): the CA's rate limit asks to wait \(Int(wait.rounded(.up))) s; waiting")
+                display.note("the CA's rate limit asks to wait \(Int(wait.rounded(.up))) s; waiting")
                 try await Task.sleep(for: .seconds(wait))
             }
         }

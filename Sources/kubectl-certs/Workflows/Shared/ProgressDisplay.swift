@@ -13,23 +13,27 @@ final class ProgressDisplay: Sendable {
     private let served = Mutex<Set<String>>([])
     /// A certificate's own display among several on one board (`renew`): its names.
     private let scope: Mutex<[String]?>
+    /// What this display's plain lines are about, when several certificates share stderr.
+    private let subject: String?
 
     init(live: Bool = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb") {
         self.board = live ? LiveBoard() : nil
         self.started = ContinuousClock.now
         self.scope = Mutex(nil)
+        self.subject = nil
     }
 
-    private init(board: LiveBoard?, started: ContinuousClock.Instant) {
+    private init(board: LiveBoard?, started: ContinuousClock.Instant, subject: String) {
         self.board = board
         self.started = started
         self.scope = Mutex([])
+        self.subject = subject
     }
 
     /// A display for one of several certificates worked on at once: its lines join the board
     /// beside the others' and leave it with `end()`.
-    func certificate() -> ProgressDisplay {
-        ProgressDisplay(board: board, started: started)
+    func certificate(_ subject: String) -> ProgressDisplay {
+        ProgressDisplay(board: board, started: started, subject: subject)
     }
 
     /// The certificate of `certificate()` is done: its lines leave the board.
@@ -40,7 +44,7 @@ final class ProgressDisplay: Sendable {
 
     func note(_ text: String) {
         let elapsed = ContinuousClock.now - started
-        let line = String(format: "[%6.1fs] %@", elapsed.seconds, text)
+        let line = String(format: "[%6.1fs] %@", elapsed.seconds, subject.map { "\($0): \(text)" } ?? text)
         if let board { board.printAbove(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
