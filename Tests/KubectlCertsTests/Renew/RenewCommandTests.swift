@@ -135,6 +135,48 @@ import Testing
     }
 }
 
+/// Shards and --dry-run on Secrets made as `issue` leaves them (distinct certificates from a
+/// test CA): nothing is ordered, so no CA is needed.
+@Suite struct RenewShardTests {
+    @Test func twoShardsSplitTheManagedSecretsWithoutOverlap_AgainstKube() async throws {
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let pki = try TestPKI()
+        var all: Set<String> = []
+        for index in 0..<10 {
+            let name = "shard-\(index)-\(IssueLab.label()).example.test"
+            let issued = try pki.server("s\(index)", dnsNames: [name])
+            var secret = Secret(name: "shard-\(index)-tls", namespace: namespace)
+            secret.type = Secret.tlsType
+            secret.data = ["tls.crt": issued.certificatePEM, "tls.key": issued.keyPEM]
+            secret.annotations = ["kubectl-certs.io/managed": "true", "kubectl-certs.io/domains": name, "kubectl-certs.io/dns-provider": "rfc2136"]
+            _ = try await lab.client.create(secret.object)
+            all.insert(secret.name)
+        }
+        // A TLS Secret kubectl-certs does not manage is never a candidate.
+        var foreign = Secret(name: "foreign-tls", namespace: namespace)
+        foreign.type = Secret.tlsType
+        foreign.data = ["tls.crt": Data(), "tls.key": Data()]
+        _ = try await lab.client.create(foreign.object)
+
+        var seen: [Set<String>] = []
+        for index in 0..<2 {
+            let result = try await lab.renew(["-n", namespace, "--dry-run", "--within", "72h", "--shard", "\(index)/2", "-o", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let items = try RenewCommandTests.report(result).items
+            #expect(items.allSatisfy { $0.outcome == "due" })
+            seen.append(Set(items.map(\.secret)))
+        }
+        #expect(seen[0].isDisjoint(with: seen[1]))
+        #expect(seen[0].union(seen[1]) == all)
+        // The Indexed Job's way gives the same split.
+        let indexed = try await lab.renew(["-n", namespace, "--dry-run", "--within", "72h", "--shards", "2", "-o", "json"], environment: ["JOB_COMPLETION_INDEX": "1"])
+        #expect(Set(try RenewCommandTests.report(indexed).items.map(\.secret)) == seen[1])
+        // --dry-run writes nothing.
+        #expect(try await lab.client.list(.leases, namespace: namespace).isEmpty)
+    }
+}
+
 extension Array {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var results: [T] = []
