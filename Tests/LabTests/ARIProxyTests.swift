@@ -184,6 +184,25 @@ import Testing
         #expect(try await ca.issued() == [identifier])
     }
 
+    @Test func aReplacingOrderThatBecameInvalidNoLongerReplaces_AgainstPebble() async throws {
+        let ca = try ARIProxyLab()
+        let client = try await ca.newAccount()
+        let name = PebbleLab.uniqueName(), unproven = PebbleLab.uniqueName()
+        let identifier = try ACMEClient.certificateIdentifier(try await ca.pebble.issue(client, names: [name]).chain.leaf)
+        let failing = try await client.newOrder(identifiers: [.dns(name), .dns(unproven)], replaces: identifier)
+        #expect(failing.replaces == identifier)
+
+        // No TXT record is published for `unproven`: Pebble's validation fails and the order with it.
+        let authorization = try #require(try await client.authorizations(of: failing).first { $0.identifier.value == unproven })
+        _ = try await client.respond(to: try #require(authorization.challenge(type: "dns-01")))
+        await #expect(throws: ACMEError.self) { try await client.waitForAuthorization(at: authorization.url) }
+        #expect(try await client.order(at: failing.url).status == .invalid)
+
+        let renewal = try await client.newOrder(identifiers: [.dns(name)], replaces: identifier)
+        #expect(renewal.replaces == identifier)
+        #expect(try await ca.orders().map(\.refused) == [false, false, false])
+    }
+
     @Test func concurrentIssuancesAreEachCountedOnce_AgainstPebble() async throws {
         let ca = try ARIProxyLab()
         let names = (0..<3).map { _ in PebbleLab.uniqueName() }

@@ -249,9 +249,10 @@ class Handler(BaseHTTPRequestHandler):
                 names.add(name.lower())
         if "date" not in names:
             self.send_header("Date", self.date_time_string())
-        self.send_header("Content-Length", str(len(body)))
+        if status not in (204, 304):  # these carry no body, nor its length (RFC 9110 section 8.6)
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and status not in (204, 304):
             self.wfile.write(body)
 
     def write_json(self, status, payload, headers=(), content_type="application/json"):
@@ -279,6 +280,25 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        try:
+            self.answer_get()
+        except (OSError, http.client.HTTPException) as error:
+            self.unreachable(error)
+
+    def do_POST(self):
+        body = self.read_body()
+        try:
+            self.answer_post(body)
+        except (OSError, http.client.HTTPException) as error:
+            self.unreachable(error)
+
+    def unreachable(self, error):
+        self.upstream.close()
+        self.write(502, [("Content-Type", "text/plain")],
+                   ("the ARI proxy could not reach Pebble at %s:%d: %s\n"
+                    % (self.server.upstream_host, self.server.upstream_port, error)).encode())
+
+    def answer_get(self):
         path = urlsplit(self.path).path
         if path == "/admin/stats":
             self.write_json(200, self.server.ledger.stats())
@@ -310,8 +330,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- POST --
 
-    def do_POST(self):
-        body = self.read_body()
+    def answer_post(self, body):
         path = urlsplit(self.path).path
         if path == "/admin/window":
             self.set_window(body)
@@ -389,7 +408,10 @@ class Handler(BaseHTTPRequestHandler):
         if status == 200 and content_type.startswith("application/pem-certificate-chain"):
             self.server.ledger.record_certificate(body, account)
         elif status == 200 and content_type.startswith("application/json") and self.command == "POST":
-            order = json.loads(body)
+            try:
+                order = json.loads(body)
+            except ValueError:
+                order = None
             if isinstance(order, dict) and "finalize" in order:
                 cert_id = self.server.ledger.replaces_for(urlsplit(self.path).path, order.get("status"))
                 if cert_id is not None:
