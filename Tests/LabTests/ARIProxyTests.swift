@@ -203,6 +203,26 @@ import Testing
         #expect(try await ca.orders().map(\.refused) == [false, false, false])
     }
 
+    @Test func kubectlCertsReissuesThroughItReplacingItsOwnCertificate_AgainstPebbleAndKube() async throws {
+        let ca = try ARIProxyLab()
+        let lab = try IssueLab()
+        let namespace = try await lab.namespace()
+        let name = "\(IssueLab.label()).\(lab.zone)"
+        let arguments = ["certs", "issue", "-d", name, "--secret", "ari-tls", "-n", namespace, "--dns", "rfc2136",
+                         "--server", ca.directoryURL, "--acme-ca-bundle", lab.caBundle, "--dns-resolver", lab.resolver, "--propagation-timeout", "60s"]
+
+        let first = try await Subprocess.run("kubectl", arguments, environment: lab.environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let issued = try #require(try Certificate.parseChain(pem: String(decoding: try await lab.secret("ari-tls", namespace).data["tls.crt"] ?? Data(), as: UTF8.self)).first)
+        let identifier = try ACMEClient.certificateIdentifier(issued)
+        #expect(try await ca.issued() == [identifier])
+
+        let second = try await Subprocess.run("kubectl", arguments, environment: lab.environment)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try await ca.orders() == [ARIProxyLab.Order(names: [name]), ARIProxyLab.Order(names: [name], replaces: identifier)])
+        #expect(try await ca.issued().count == 2)
+    }
+
     @Test func concurrentIssuancesAreEachCountedOnce_AgainstPebble() async throws {
         let ca = try ARIProxyLab()
         let names = (0..<3).map { _ in PebbleLab.uniqueName() }
