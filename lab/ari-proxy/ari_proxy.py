@@ -194,22 +194,24 @@ class Upstream:
         self.connection = None
 
     def send(self, method, path, headers, body):
-        for attempt in (1, 2):
-            reused = self.connection is not None
-            if self.connection is None:
-                self.connection = http.client.HTTPSConnection(
-                    self.server.upstream_host, self.server.upstream_port,
-                    context=self.server.upstream_context, timeout=120)
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                return response.status, response.getheaders(), response.read()
-            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
-                self.close()
-                # Pebble may close an idle connection just as we reuse it: once more, on a new one.
-                if not reused or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        reused = self.connection is not None
+        try:
+            return self.exchange(method, path, headers, body)
+        except (ConnectionError, http.client.BadStatusLine):
+            self.close()
+            if not reused:
+                raise
+            # Pebble may have closed the idle connection just as we reused it: once more, on a new one.
+            return self.exchange(method, path, headers, body)
+
+    def exchange(self, method, path, headers, body):
+        if self.connection is None:
+            self.connection = http.client.HTTPSConnection(
+                self.server.upstream_host, self.server.upstream_port,
+                context=self.server.upstream_context, timeout=120)
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        return response.status, response.getheaders(), response.read()
 
     def close(self):
         if self.connection is not None:
