@@ -100,7 +100,7 @@ extension KubectlCerts {
             let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns)
             let workflow = IssueWorkflow(
                 client: client,
-                acmeHTTP: acmeHTTP,
+                accounts: AccountStore(client: client, http: acmeHTTP),
                 resolver: try dns.resolver(),
                 propagation: try dns.propagation(),
                 adopt: adopt,

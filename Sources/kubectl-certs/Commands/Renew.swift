@@ -34,7 +34,7 @@ extension KubectlCerts {
         @Flag(name: [.customShort("A"), .long], help: "Every namespace.")
         var allNamespaces = false
 
-        @Option(name: [.short, .customLong("selector")], help: ArgumentHelp("Only Secrets with these labels, as kubectl takes a selector.", valueName: "SELECTOR"))
+        @Option(name: [.customShort("l"), .customLong("selector")], help: ArgumentHelp("Only Secrets with these labels, as kubectl takes a selector.", valueName: "SELECTOR"))
         var selector: String?
 
         @Option(help: ArgumentHelp("Also renew what expires within this long (e.g. 720h, 30d).", valueName: "DURATION"))
@@ -95,7 +95,7 @@ extension KubectlCerts {
             progress.note("\(candidates.count) certificate(s) to consider\(shard.map { " (shard \($0.index) of \($0.count))" } ?? "")")
             let acmeHTTP = try acme.httpClient()
             let workflow = RenewWorkflow(
-                client: client, acmeHTTP: acmeHTTP, resolver: try dns.resolver(), propagation: try dns.propagation(),
+                client: client, accounts: AccountStore(client: client, http: acmeHTTP), resolver: try dns.resolver(), propagation: try dns.propagation(),
                 schedule: RenewalSchedule(now: Date(), within: try within.map { try Duration(parsing: $0) }),
                 windows: RenewalInfoSource(http: acmeHTTP),
                 lease: CertificateLease(client: client, holder: CertificateLease.holderIdentity()),

@@ -10,7 +10,7 @@ import Providers
 /// failed — leaves it only to name records it could not remove.
 struct IssueWorkflow {
     var client: KubernetesClient
-    var acmeHTTP: HTTPClient
+    var accounts: AccountStore
     var resolver: DNSResolver
     var propagation: PropagationFlags
     var adopt: Bool
@@ -33,7 +33,7 @@ struct IssueWorkflow {
         let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
         let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
         let solvers: IssueSolvers = try await step("DNS solvers") { try await dnsSolvers(for: spec, settings: settings) }
-        let acme: ACMEClient = try await step("ACME account") { try await AccountStore(client: client, http: acmeHTTP).connect(settings, progress: progress) }
+        let acme: ACMEClient = try await step("ACME account") { try await accounts.connect(settings, progress: progress) }
         let placed = try await step("order") {
             try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress).resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
         }

@@ -8,7 +8,7 @@ import Foundation
 /// alone: the others go on.
 struct RenewWorkflow: Sendable {
     var client: KubernetesClient
-    var acmeHTTP: HTTPClient
+    var accounts: AccountStore
     var resolver: DNSResolver
     var propagation: PropagationFlags
     var schedule: RenewalSchedule
@@ -110,7 +110,7 @@ struct RenewWorkflow: Sendable {
         let display = progress.certificate(candidate.key)
         defer { display.end() }
         let client = client, acme = candidate.acme, dns = candidate.dns
-        let workflow = IssueWorkflow(client: client, acmeHTTP: acmeHTTP, resolver: resolver, propagation: propagation, adopt: false,
+        let workflow = IssueWorkflow(client: client, accounts: accounts, resolver: resolver, propagation: propagation, adopt: false,
                                      progress: display, outstanding: outstanding,
                                      settings: { spec in try await IssueSettingsSource(client: client, acme: acme, dns: dns).settings(for: spec) })
         var waited = 0
