@@ -86,6 +86,15 @@ public final class ARIProxyLab: Sendable {
         }
     }
 
+    /// Refuses the next `orders` newOrders as a CA's rate limit does (429 `rateLimited`, Retry-After).
+    public func rateLimit(orders: Int, retryAfterSeconds: Int) async throws {
+        let body = try JSONEncoder().encode(["orders": orders, "retryAfter": retryAfterSeconds])
+        let response = try await pebble.http.send(HTTPRequest(method: "POST", url: baseURL + "/admin/rate-limit", headers: ["Content-Type": "application/json"], body: body))
+        guard response.status == 200 else {
+            throw Failed(description: "the ARI proxy refused the rate limit: HTTP \(response.status) \(response.text)")
+        }
+    }
+
     /// Every order the CA settled so far, in the order they were settled.
     public func orders() async throws -> [Order] {
         try await stats().orders

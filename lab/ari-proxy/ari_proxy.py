@@ -23,6 +23,8 @@ proxy's address into every URL it returns and checks each JWS `url` against it. 
   fresh Replay-Nonce from Pebble. An accepted one is forwarded (Pebble 2.4 ignores the field)
   and its order objects gain `replaces`, which Pebble 2.4 does not keep;
 - POST /admin/window {"mode": "past"|"now"|"future"} changes the mode;
+- POST /admin/rate-limit {"orders": N, "retryAfter": S} refuses the next N newOrders as a CA's
+  rate limit does: 429 `rateLimited` with `Retry-After: S`;
 - GET /admin/stats answers {"orders": [{"names", "replaces", "refused", "problem"}],
   "issued": [certID, ...]}: the orders Pebble created (`refused` false) and the ones this proxy
   refused (`problem` is the short problem type), in the order they were settled; an order
@@ -125,6 +127,7 @@ class Ledger:
         self.issued_order = []  # certIDs, first seen first
         self.orders = []        # stats entries
         self.replaced_by = {}   # certID -> order path, or None while its order is being created
+        self.rate_limited = (0, 0)  # (newOrders still to refuse, their Retry-After seconds)
         self.order_replaces = {}  # order path or finalize path -> (certID, order path)
 
     def record_certificate(self, pem, account):
@@ -268,9 +271,9 @@ class Handler(BaseHTTPRequestHandler):
         _, headers, _ = self.upstream.send("HEAD", self.server.nonce_path, {"Host": self.host()}, None)
         return next((value for name, value in headers if name.lower() == "replay-nonce"), None)
 
-    def problem(self, status, kind, detail, nonce=None):
+    def problem(self, status, kind, detail, nonce=None, extra_headers=()):
         headers = [("Cache-Control", "no-store"),
-                   ("Link", '<https://%s%s>;rel="index"' % (self.host(), self.server.directory_path))]
+                   ("Link", '<https://%s%s>;rel="index"' % (self.host(), self.server.directory_path))] + list(extra_headers)
         if nonce:
             headers.append(("Replay-Nonce", nonce))
         self.write_json(status, {"type": PROBLEM_PREFIX + kind, "detail": detail, "status": status},
@@ -336,6 +339,8 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/admin/window":
             self.set_window(body)
+        elif path == "/admin/rate-limit":
+            self.set_rate_limit(body)
         elif path == self.server.new_order_path:
             self.new_order(body)
         else:
@@ -352,6 +357,27 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.ledger.lock:
             self.server.ledger.window = mode
         self.write_json(200, {"mode": mode})
+
+    def set_rate_limit(self, body):
+        try:
+            knob = json.loads(body)
+            orders, retry_after = int(knob["orders"]), int(knob["retryAfter"])
+        except (ValueError, KeyError, TypeError):
+            self.write_json(400, {"error": 'expected {"orders": N, "retryAfter": SECONDS}'})
+            return
+        with self.server.ledger.lock:
+            self.server.ledger.rate_limited = (orders, retry_after)
+        self.write_json(200, {"orders": orders, "retryAfter": retry_after})
+
+    def take_rate_limit(self):
+        """The Retry-After of a refusal when the next newOrder is to be refused, else None."""
+        ledger = self.server.ledger
+        with ledger.lock:
+            left, retry_after = ledger.rate_limited
+            if left <= 0:
+                return None
+            ledger.rate_limited = (left - 1, retry_after)
+            return retry_after
 
     @staticmethod
     def jws_parts(body):
@@ -376,6 +402,12 @@ class Handler(BaseHTTPRequestHandler):
         names = [item.get("value") for item in payload.get("identifiers") or [] if isinstance(item, dict)]
         replaces = payload.get("replaces")
         ledger = self.server.ledger
+        retry_after = self.take_rate_limit()
+        if retry_after is not None:
+            ledger.settle(names, replaces, problem="rateLimited")
+            self.problem(429, "rateLimited", "too many new orders recently (the proxy's rate-limit knob)",
+                         nonce=self.fresh_nonce(), extra_headers=[("Retry-After", str(retry_after))])
+            return
         if replaces is not None:
             refusal = ledger.claim(replaces, protected.get("kid"), names)
             if refusal:

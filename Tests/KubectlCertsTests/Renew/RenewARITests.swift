@@ -69,3 +69,31 @@ import Testing
         #expect(try lab.verifyChain(try await lab.secret("copied-tls", namespace)))
     }
 }
+
+/// A CA's `rateLimited` answer: waited out when its Retry-After is short, reported when long.
+@Suite struct RenewRateLimitTests {
+    @Test func aShortRateLimitIsWaitedOutAndALongOneReported_AgainstPebbleAndKube() async throws {
+        let lab = try IssueLab()
+        let proxy = try ARIProxyLab(window: .past)
+        let namespace = try await lab.namespace()
+        let name = "\(IssueLab.label()).\(lab.zone)"
+        let issued = try await RenewARITests().issue(lab, through: proxy, ["-d", name, "--secret", "limited-tls", "-n", namespace, "--dns", "rfc2136"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let before = try await lab.secret("limited-tls", namespace)
+
+        try await proxy.rateLimit(orders: 1, retryAfterSeconds: 2)
+        let waited = try await lab.renew(["-n", namespace, "-o", "json"])
+        #expect(waited.status == 0, "\(waited.stderr)")
+        #expect(waited.stderr.contains("the CA's rate limit asks to wait 2 s"))
+        #expect(try RenewCommandTests.report(waited).items.first?.outcome == "renewed")
+        #expect(try await proxy.orders().filter { $0.names == [name] }.map(\.problem) == [nil, "rateLimited", nil])
+
+        try await proxy.rateLimit(orders: 1, retryAfterSeconds: 3 * 3600)
+        let reported = try await lab.renew(["-n", namespace, "-o", "json"])
+        #expect(reported.status == 1)
+        let item = try #require(try RenewCommandTests.report(reported).items.first)
+        #expect(item.outcome == "failed")
+        #expect(item.reason.contains("rate limit") && item.reason.contains("tried again after"), "\(item.reason)")
+        #expect(try await lab.secret("limited-tls", namespace).data["tls.crt"] != before.data["tls.crt"], "the first renewal stays")
+    }
+}
