@@ -233,7 +233,7 @@ def table(rtype, entries, include, list_meta, version, now):
         cells = [c.func(entry.obj, now) for c in rtype.columns]
         row = b'{"cells":' + dumps(cells)
         if include == "Object":
-            row += b',"object":' + rtype.type_prefix() + entry.body[1:]
+            row += b',"object":' + rtype.full(entry)
         elif include != "None":
             row += b',"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":' + \
                 dumps(entry.obj["metadata"]) + b"}"
@@ -649,7 +649,7 @@ class Handler(BaseHTTPRequestHandler):
             include = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("includeObject", ["Metadata"])[-1]
             body = table(rtype, [entry], include, {"resourceVersion": entry.obj["metadata"]["resourceVersion"]}, tv, now)
             return Response(code, body, TABLE_CT % tv)
-        return Response(code, rtype.type_prefix() + entry.body[1:])
+        return Response(code, rtype.full(entry))
 
     def list_response(self, app, rtype, namespace, query):
         labels = parse_label_selector(query.get("labelSelector"))
@@ -674,9 +674,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def list_body(self, rtype, entries, meta):
         if rtype.crd:
-            items = b",".join(rtype.type_prefix() + e.body[1:] for e in entries)
+            items = b",".join(rtype.full(e) for e in entries)
         else:
-            items = b",".join(e.body for e in entries)
+            items = b",".join(rtype.body(e) for e in entries)
         body = (b'{"kind":"' + rtype.list_kind.encode() + b'","apiVersion":"' + rtype.api_version.encode() +
                 b'","metadata":' + dumps(meta) + b',"items":[' + items + b"]}")
         return Response(200, body)
