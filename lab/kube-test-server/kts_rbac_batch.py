@@ -104,8 +104,8 @@ def validate_cronjob(obj):
     schedule = spec.get("schedule")
     if not schedule:
         errs.append(FieldError("required", "spec.schedule"))
-    elif not _cron_ok(str(schedule)):
-        errs.append(FieldError("invalid", "spec.schedule", "unparseable schedule expression", schedule))
+    elif _cron_error(str(schedule)):
+        errs.append(FieldError("invalid", "spec.schedule", _cron_error(str(schedule)), schedule))
     if spec.get("concurrencyPolicy") not in CONCURRENCY_POLICIES:
         errs.append(FieldError("notsupported", "spec.concurrencyPolicy", 'supported values: "Allow", "Forbid", '
                                '"Replace"', spec.get("concurrencyPolicy") or ""))
@@ -151,16 +151,21 @@ def validate_job_spec(spec, path):
     return errs
 
 
-def _cron_ok(schedule):
-    """Five fields of numbers, ranges, lists, steps, names or `*`, or one of the @ shorthands."""
-    if schedule.startswith("TZ=") or schedule.startswith("CRON_TZ="):
-        return False
+def _cron_error(schedule):
+    """Why robfig/cron's standard parser (which kube-apiserver uses) refuses a schedule, or None."""
     if schedule.startswith("@"):
-        return schedule in ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly") or \
-            re.match(r"^@every \d+[smh]", schedule) is not None
+        if schedule in ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly") or \
+                re.match(r"^@every \d+(\.\d+)?(ns|us|ms|s|m|h)$", schedule):
+            return None
+        return f"unrecognized descriptor: {schedule}"
     parts = schedule.split()
+    if len(parts) != 5:
+        return f"expected exactly 5 fields, found {len(parts)}: [{' '.join(parts)}]"
     item = r"(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?"
-    return len(parts) == 5 and all(re.match(rf"^{item}(,{item})*$", p) for p in parts)
+    for part in parts:
+        if not re.match(rf"^{item}(,{item})*$", part):
+            return f"failed to parse field: {part}"
+    return None
 
 
 def default_cronjob(obj):
