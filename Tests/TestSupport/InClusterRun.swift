@@ -45,9 +45,9 @@ public struct InClusterRun: Sendable {
         return minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs `executable` (a path) with `arguments` inside the pod-like environment;
-    /// `environment` is added to it.
-    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Subprocess.Result {
+    /// Runs `executable` (a path, or a name on PATH) with `arguments` inside the pod-like
+    /// environment; `environment` is added to it, `input` is its stdin.
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Subprocess.Result {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let files = scratch.url.appendingPathComponent("serviceaccount")
@@ -69,7 +69,7 @@ public struct InClusterRun: Sendable {
         return try Subprocess.run("env", ["-u", "KUBECONFIG"] + variables + [
             "unshare", "--mount", "--propagation", "private", "--",
             "sh", "-c", Self.podMounts, "in-cluster-run", realRun.path, files.path, executable,
-        ] + arguments)
+        ] + arguments, input: input.map { Data($0.utf8) })
     }
 
     /// Runs `executable` with the same environment (KUBERNETES_SERVICE_*, no KUBECONFIG, an empty
