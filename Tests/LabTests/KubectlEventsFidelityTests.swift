@@ -208,6 +208,34 @@ import Testing
             """)
     }
 
+    @Test func anEventsSeriesMayGrowButWhatItSaysIsImmutable_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster.own()
+        let (ns, uids) = try Self.served(kube, "ev-update")
+        #expect(try Self.create(kube, Self.event("web-tls.retry", namespace: ns,
+            regarding: ("v1", "Secret", "web-tls", uids["secret/web-tls"]!), reason: "RenewalFailed", type: "Warning",
+            note: "order refused, will retry")).status == 0)
+        let seen = Self.microTime(Date())
+        let grown = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+                                      "-p", #"{"series": {"count": 2, "lastObservedTime": "\#(seen)"}}"#])
+        #expect(grown.stdout == "event.events.k8s.io/web-tls.retry patched\n", "\(grown.stderr)")
+        let wide = tableRows(try kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
+        #expect(wide.dropFirst().first?.suffix(2) == ["2", "web-tls.retry"], "COUNT comes from the series")
+
+        let rewritten = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+                                          "-p", #"{"note": "renewed after all", "reason": "Renewed"}"#])
+        #expect(rewritten.status == 1)
+        #expect(rewritten.stderr == """
+            The Event "web-tls.retry" is invalid: 
+            * reason: Invalid value: "Renewed": field is immutable
+            * message: Invalid value: "renewed after all": field is immutable
+
+            """)
+        let stored = try kube.json(["get", "events.events.k8s.io", "web-tls.retry", "-n", ns])
+        #expect(stored["note"] as? String == "order refused, will retry")
+        #expect(dig(stored, "series", "count") as? Int == 2)
+        #expect(dig(stored, "series", "lastObservedTime") as? String == seen)
+    }
+
     @Test func invalidEventsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("ev-invalid")

@@ -151,7 +151,10 @@ def invalid(rtype, name, errors):
 def invalid_kind(kind, group, name, errors):
     """422 Invalid for an object of `kind` in `group` (which may be a kind no resource serves, as TokenRequest)."""
     qualified = kind if not group else f"{kind}.{group}"
-    texts = [str(e) for e in errors]
+    texts = []
+    for e in errors:  # the message, like field.ErrorList.ToAggregate, names a repeated error once
+        if str(e) not in texts:
+            texts.append(str(e))
     summary = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     causes = []
     for e in errors:
