@@ -20,8 +20,6 @@ import re
 import kts_errors as errors
 from kts_errors import FieldError
 
-EVENTS_GROUP_VERSION = "events.k8s.io/v1"
-
 # (core v1 name, events.k8s.io/v1 name) for the renamed fields.
 RENAMED = (
     ("involvedObject", "regarding"),
