@@ -103,6 +103,37 @@ import Testing
                 "the rule names events.k8s.io, not the core group")
     }
 
+    @Test func authCanIAnswersFromTheSameRules_AgainstKubeTestServer() throws {
+        // `kubectl auth can-i` (a SelfSubjectAccessReview) lets a test prove a role grants no more
+        // than it should, without trying each request.
+        let kube = try KubeTestCluster.own()
+        let ns = try kube.makeNamespace("rbac-can-i")
+        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "asker")
+        try Self.apply(kube, """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: rbac-can-i-\(ns)}
+            rules:
+            - {apiGroups: [""], resources: [secrets], verbs: [get, list, patch]}
+            - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [create], resourceNames: []}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: rbac-can-i, namespace: \(ns)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: rbac-can-i-\(ns)}
+            subjects:
+            - {kind: ServiceAccount, name: asker, namespace: \(ns)}
+
+            """)
+        for (question, answer) in [(["list", "secrets"], "yes"), (["patch", "secret/web-tls"], "yes"),
+                                   (["delete", "secrets"], "no"), (["list", "secrets", "-A"], "no"),
+                                   (["create", "leases.coordination.k8s.io"], "yes"), (["create", "events"], "no")] {
+            let asked = try pod.run("kubectl", ["auth", "can-i"] + question)
+            #expect(asked.stdout == answer + "\n", "can-i \(question.joined(separator: " ")): \(asked.stderr)")
+            #expect(asked.status == (answer == "yes" ? 0 : 1))
+        }
+    }
+
     @Test func aBindingToAMissingRoleIsNamedInTheDenial_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("rbac-missing")

@@ -580,6 +580,10 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         if sub == "token":
             verb = "create"
+        if rtype.review:
+            if method != "POST" or name:
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            return self.json(self.access_review(app, user, self.parse_body(raw)), 201)
         check_name = name if name else None
         resource = rtype.plural + ("/" + sub if sub else "")
         allowed, reason = app.allowed(user, verb, rtype.group, resource, namespace, check_name)
@@ -654,6 +658,28 @@ class Handler(BaseHTTPRequestHandler):
                     store.delete(rtype, meta.get("namespace", ""), meta["name"], None, dry_run)
             return self.list_body(rtype, entries, {"resourceVersion": rv})
         raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+    def access_review(self, app, user, review):
+        """A SelfSubjectAccessReview answered for the caller; every authenticated user may ask (as
+        kube-apiserver's system:basic-user role allows)."""
+        if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
+            raise errors.bad_request("the body of the request is not a SelfSubjectAccessReview")
+        spec = review["spec"]
+        attributes = spec.get("resourceAttributes")
+        if not isinstance(attributes, dict):
+            raise errors.invalid_kind("SelfSubjectAccessReview", "authorization.k8s.io", "", [
+                errors.FieldError("invalid", "spec.resourceAttributes", "exactly one of nonResourceAttributes or "
+                                  "resourceAttributes must be specified (non-resource URLs are not emulated)", None)])
+        resource = attributes.get("resource") or ""
+        if attributes.get("subresource"):
+            resource += "/" + attributes["subresource"]
+        allowed, reason = app.allowed(user, attributes.get("verb") or "", attributes.get("group") or "", resource,
+                                      attributes.get("namespace") or "", attributes.get("name") or None)
+        status = {"allowed": allowed}
+        if reason:
+            status["reason"] = reason
+        return {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}
 
     def parse_body(self, raw):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
