@@ -11,8 +11,9 @@ import Foundation
 /// `secrets/kubernetes.io/serviceaccount` is added beside them (in place of a /run/secrets of
 /// the host's, if there is one). Nothing is mounted or created
 /// on the host outside this run's temporary directory, and nothing the command may need from
-/// /run is hidden. It also runs without KUBECONFIG and with an empty HOME, so no kubeconfig can
-/// be found and the in-cluster configuration is the only one left.
+/// /run is hidden. It also runs without KUBECONFIG, with an empty HOME, and with an empty tmpfs
+/// over the user's own ~/.kube (found in the user database, for programs that do not read HOME),
+/// so no kubeconfig can be found and the in-cluster configuration is the only one left.
 public struct InClusterRun: Sendable {
     public let cluster: KubeTestCluster
     public let namespace: String
@@ -104,6 +105,12 @@ public struct InClusterRun: Sendable {
                 : > "/run/$name" && mount -n --bind "$entry" "/run/$name"
             fi
         done
+        # Programs that take the home directory from the user database rather than HOME must not
+        # find a kubeconfig there either.
+        home=$(getent passwd "$(id -u)" | cut -d: -f6)
+        if [ -n "$home" ] && [ -d "$home/.kube" ]; then
+            mount -n -t tmpfs -o mode=700 in-cluster-run "$home/.kube"
+        fi
         mkdir -p /run/secrets/kubernetes.io/serviceaccount
         cp "$files/token" "$files/ca.crt" "$files/namespace" /run/secrets/kubernetes.io/serviceaccount/
         exec "$@"
