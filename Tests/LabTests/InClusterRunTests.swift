@@ -94,16 +94,16 @@ import Testing
         let hostRun = try FileManager.default.contentsOfDirectory(atPath: "/run").filter { $0 != "secrets" }.sorted()
         let listed = try pod.run("/bin/sh", ["-c", """
             ls -A /run; echo ---; ls /var/run/secrets/kubernetes.io/serviceaccount; echo ---
-            cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; echo ---; echo "$KUBERNETES_SERVICE_HOST $HOME ${KUBECONFIG-unset}"
+            cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; echo ---; echo "$KUBERNETES_SERVICE_HOST $HOME ${KUBECONFIG-unset} $RUN_MARK"
             echo ---; ls -A "$(getent passwd "$(id -u)" | cut -d: -f6)/.kube" 2>/dev/null | wc -l
-            """])
+            """], environment: ["RUN_MARK": "files-mark"])
         #expect(listed.status == 0, "\(listed.stderr)")
         let parts = listed.stdout.components(separatedBy: "---\n")
         try #require(parts.count == 5, "\(listed.stdout)")
         #expect(parts[0].split(separator: "\n").map(String.init).filter { $0 != "secrets" }.sorted() == hostRun)
         #expect(parts[1] == "ca.crt\nnamespace\ntoken\n")
         #expect(parts[2] == "\(ns)\n")
-        #expect(parts[3].hasPrefix("127.0.0.1 /") && parts[3].hasSuffix(" unset\n"), "\(parts[3])")
+        #expect(parts[3].hasPrefix("127.0.0.1 /") && parts[3].hasSuffix(" unset files-mark\n"), "\(parts[3])")
         #expect(parts[4].trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the user's ~/.kube looks empty to the pod")
     }
 

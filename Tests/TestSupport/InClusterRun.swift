@@ -64,13 +64,12 @@ public struct InClusterRun: Sendable {
         try FileManager.default.createDirectory(at: realRun, withIntermediateDirectories: false)
         let home = scratch.url.appendingPathComponent("home")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false)
-        let server = try Self.serverAddress(cluster.serverURL)
-        var variables = ["HOME=\(home.path)", "KUBERNETES_SERVICE_HOST=\(server.host)", "KUBERNETES_SERVICE_PORT=\(server.port)"]
-        variables += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return try Subprocess.run("env", ["-u", "KUBECONFIG"] + variables + [
+        // The variables go in the environment, never in arguments: `environment` may hold secrets.
+        let variables = try podVariables(home: home).merging(environment) { _, given in given }
+        return try Subprocess.run("env", ["-u", "KUBECONFIG",
             "unshare", "--mount", "--propagation", "private", "--",
             "sh", "-c", Self.podMounts, "in-cluster-run", realRun.path, files.path, executable,
-        ] + arguments, input: input.map { Data($0.utf8) })
+        ] + arguments, environment: variables, input: input.map { Data($0.utf8) })
     }
 
     /// Runs `executable` with the same environment (KUBERNETES_SERVICE_*, no KUBECONFIG, an empty
@@ -78,10 +77,15 @@ public struct InClusterRun: Sendable {
     public func runWithoutServiceAccount(_ executable: String, _ arguments: [String]) throws -> Subprocess.Result {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let server = try Self.serverAddress(cluster.serverURL)
-        return try Subprocess.run("env", ["-u", "KUBECONFIG", "HOME=\(scratch.url.path)",
-                                          "KUBERNETES_SERVICE_HOST=\(server.host)", "KUBERNETES_SERVICE_PORT=\(server.port)",
-                                          executable] + arguments)
+        return try Subprocess.run("env", ["-u", "KUBECONFIG", executable] + arguments, environment: try podVariables(home: scratch.url))
+    }
+
+    /// HOME and the variables Kubernetes sets in every pod to name the API server.
+    private func podVariables(home: URL) throws -> [String: String] {
+        guard let url = URL(string: cluster.serverURL), let host = url.host, let port = url.port else {
+            throw KubeTestCluster.Failure("not a server URL with a host and a port: \(cluster.serverURL)")
+        }
+        return ["HOME": home.path, "KUBERNETES_SERVICE_HOST": host, "KUBERNETES_SERVICE_PORT": String(port)]
     }
 
     /// $1: an empty directory to hold the real /run; $2: the service account's files; then the
@@ -115,11 +119,4 @@ public struct InClusterRun: Sendable {
         cp "$files/token" "$files/ca.crt" "$files/namespace" /run/secrets/kubernetes.io/serviceaccount/
         exec "$@"
         """#
-
-    private static func serverAddress(_ text: String) throws -> (host: String, port: Int) {
-        guard let url = URL(string: text), let host = url.host, let port = url.port else {
-            throw KubeTestCluster.Failure("not a server URL with a host and a port: \(text)")
-        }
-        return (host, port)
-    }
 }
