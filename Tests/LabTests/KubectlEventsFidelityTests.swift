@@ -236,6 +236,53 @@ import Testing
         #expect(dig(stored, "series", "lastObservedTime") as? String == seen)
     }
 
+    @Test func microTimesNeedExactlySixFractionalDigits_AgainstKubeTestServer() throws {
+        // kube-apiserver decodes MicroTime (an Event's eventTime, a Lease's renewTime) with Go's
+        // layout 2006-01-02T15:04:05.000000Z07:00: whole seconds and nanoseconds are refused.
+        let kube = try KubeTestCluster.own()
+        let ns = try kube.makeNamespace("ev-microtime")
+        func event(_ time: String) -> String {
+            """
+            apiVersion: events.k8s.io/v1
+            kind: Event
+            metadata: {name: micro, namespace: \(ns)}
+            eventTime: "\(time)"
+            reportingController: kubectl-certs.io/renew
+            reportingInstance: renew-micro
+            action: Renew
+            reason: Renewed
+            type: Normal
+            regarding: {kind: Secret, name: web-tls, namespace: \(ns)}
+
+            """
+        }
+        let seconds = try Self.create(kube, event("2026-12-01T10:00:00Z"))
+        #expect(seconds.status == 1)
+        #expect(seconds.stderr == """
+            Error from server (BadRequest): error when creating "STDIN": Event in version "v1" cannot be handled as a \
+            Event: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"
+
+            """)
+        let nanoseconds = try Self.create(kube, event("2026-12-01T10:00:00.123456789Z"))
+        #expect(nanoseconds.stderr.hasSuffix(#"cannot parse "789Z" as "Z07:00"\#n"#), "\(nanoseconds.stderr)")
+
+        #expect(try Self.create(kube, event("2026-12-01T11:00:00.250000+01:00")).status == 0)
+        let stored = try kube.json(["get", "events.events.k8s.io", "micro", "-n", ns])
+        #expect(stored["eventTime"] as? String == "2026-12-01T10:00:00.250000Z", "written back in UTC")
+
+        let lease = """
+            apiVersion: coordination.k8s.io/v1
+            kind: Lease
+            metadata: {name: web-tls, namespace: \(ns)}
+            spec: {holderIdentity: renew-micro, leaseDurationSeconds: 60, renewTime: "2026-12-01T10:00:00Z"}
+
+            """
+        let refused = try Self.create(kube, lease)
+        #expect(refused.stderr.contains(#"Lease in version "v1" cannot be handled as a Lease: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00""#),
+                "\(refused.stderr)")
+        #expect(try Self.create(kube, lease.replacingOccurrences(of: "10:00:00Z", with: "10:00:00.000000Z")).status == 0)
+    }
+
     @Test func invalidEventsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("ev-invalid")

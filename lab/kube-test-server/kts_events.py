@@ -17,7 +17,7 @@ deprecated fields unset). Field paths are the internal names (`message`, `report
 import datetime
 import re
 
-import kts_errors as errors
+import kts_times as times
 from kts_errors import FieldError
 
 # (core v1 name, events.k8s.io/v1 name) for the renamed fields.
@@ -71,18 +71,19 @@ def to_core(obj):
 
 
 def normalize_core(obj):
-    """A core v1 Event with its timestamps in kube-apiserver's notation and its fields in Go's order."""
+    """A core v1 Event with its timestamps decoded and written back as kube-apiserver does (kts_times) and
+    its fields in Go's order."""
     out = dict(obj)
     for key in TIME_FIELDS:
         if out.get(key) is not None:
-            out[key] = _timestamp(key, out[key], micro=False)
+            out[key] = times.time_text("Event", out[key])
     for key in MICRO_TIME_FIELDS:
         if out.get(key) is not None:
-            out[key] = _timestamp(key, out[key], micro=True)
+            out[key] = times.micro_time_text("Event", out[key])
     series = out.get("series")
     if isinstance(series, dict) and series.get("lastObservedTime") is not None:
         series = dict(series)
-        series["lastObservedTime"] = _timestamp("series.lastObservedTime", series["lastObservedTime"], micro=True)
+        series["lastObservedTime"] = times.micro_time_text("Event", series["lastObservedTime"])
         out["series"] = series
     if not out.get("count"):
         out.pop("count", None)
@@ -93,27 +94,6 @@ def to_events(obj):
     """A stored (core v1) Event in the events.k8s.io/v1 shape, without kind/apiVersion."""
     converted = {TO_EVENTS.get(k, k): v for k, v in obj.items() if k not in ("kind", "apiVersion")}
     return _ordered(converted, EVENTS_ORDER)
-
-
-def _timestamp(field, value, micro):
-    """RFC 3339 text as the real server writes it back (UTC; microseconds for MicroTime)."""
-    parsed = None
-    if isinstance(value, str):
-        text = value.replace("z", "Z")
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        layout = "2006-01-02T15:04:05.000000Z07:00" if micro else "2006-01-02T15:04:05Z07:00"
-        raise errors.bad_request(f'Event in version "v1" cannot be handled as a Event: parsing time '
-                                 f'{errors.render_value(value)} as "{layout}": cannot parse {field}')
-    parsed = parsed.astimezone(datetime.timezone.utc)
-    if micro:
-        return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(obj, key):
