@@ -354,6 +354,13 @@ import Testing
             * count: Invalid value: "": needs to be unset
 
             """)
+        // The limit counts UTF-8 bytes, as Go's len() does: 600 × "é" is 1,200 bytes.
+        let accented = try Self.create(kube, Self.event("accented", namespace: ns, regarding: ("v1", "Secret", "web-tls", ""),
+                                                        reason: "Renewed", note: String(repeating: "é", count: 600)))
+        #expect(accented.stderr == """
+            The Event "accented" is invalid: message: Invalid value: "": can have at most 1024 characters
+
+            """)
         let listed = try kube.succeed(["get", "events", "-n", ns, "-o", "name"])
         #expect(listed.isEmpty)
     }

@@ -96,6 +96,11 @@ def to_events(obj):
     return _ordered(converted, EVENTS_ORDER)
 
 
+def _bytes(text):
+    """The length Go's len() gives a string: its UTF-8 bytes (the limits say "characters" but count bytes)."""
+    return len(text.encode())
+
+
 def _text(obj, key):
     value = obj.get(key)
     return value if isinstance(value, str) else ""
@@ -126,7 +131,7 @@ def validate(obj, old, strict, meta_errors):
         errs += _required_and_limited(obj, "reportingInstance", "reportingInstance", REPORTING_INSTANCE_LIMIT)
         errs += _required_and_limited(obj, "action", "action", ACTION_LIMIT)
         errs += _required_and_limited(obj, "reason", "reason", REASON_LIMIT)
-        if len(_text(obj, "message")) > NOTE_LIMIT:
+        if _bytes(_text(obj, "message")) > NOTE_LIMIT:
             errs.append(FieldError("invalid", "message", f"can have at most {NOTE_LIMIT} characters", ""))
     if namespace and (len(namespace) > 253 or not SUBDOMAIN.match(namespace)):
         errs.append(FieldError("invalid", "namespace", "a lowercase RFC 1123 subdomain must consist of lower case "
@@ -193,7 +198,7 @@ def _required_and_limited(obj, key, path, limit):
     value = _text(obj, key)
     if not value:
         return [FieldError("required", path)]
-    if len(value) > limit:
+    if _bytes(value) > limit:
         return [FieldError("invalid", path, f"can have at most {limit} characters", "")]
     return []
 
