@@ -42,7 +42,8 @@ struct RecordedSettings: Sendable, Equatable {
     func options(acme: ACMEOptions, dns: DNSOptions) -> (ACMEOptions, DNSOptions) {
         var acme = acme, dns = dns
         acme.preferredChain = acme.preferredChain ?? preferredChain
-        acme.keyType = acme.keyType ?? keyType?.rawValue
+        // A cert-manager Certificate's privateKey decides its key at each issuance.
+        if certificateName == nil { acme.keyType = acme.keyType ?? keyType?.rawValue }
         if issuer == nil || dns.provider != nil {
             acme.server = acme.server ?? server
             if dns.provider == nil, providers.count == 1 { dns.provider = providers[0] }
