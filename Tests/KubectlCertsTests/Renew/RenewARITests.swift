@@ -30,7 +30,12 @@ import Testing
         #expect(due > Date().addingTimeInterval(4 * 86400) && due < Date().addingTimeInterval(8 * 86400))
         #expect(try await proxy.orders().count == 1, "no order while not due")
 
+        // The CA moves the window into the past; the window kept on the Secret is dropped, as
+        // if its Retry-After had passed (theCAsRetryAfterIsHonouredAcrossRuns covers that).
         try await proxy.setWindow(.past)
+        var kept = try await lab.secret("ari-tls", namespace)
+        #expect(kept.annotations.removeValue(forKey: "kubectl-certs.io/ari") != nil)
+        _ = try await lab.client.update(kept.object)
         let renewed = try await lab.renew(["-n", namespace, "-o", "json"])
         #expect(renewed.status == 0, "\(renewed.stderr)")
         #expect(try RenewCommandTests.report(renewed).items.first?.outcome == "renewed")
@@ -67,6 +72,33 @@ import Testing
         #expect(orders == [ARIProxyLab.Order(names: [name], replaces: try ACMEClient.certificateIdentifier(foreign), refused: true, problem: "malformed"),
                            ARIProxyLab.Order(names: [name])])
         #expect(try lab.verifyChain(try await lab.secret("copied-tls", namespace)))
+    }
+}
+
+extension RenewARITests {
+    @Test func theCAsRetryAfterIsHonouredAcrossRuns_AgainstPebbleAndKube() async throws {
+        let lab = try IssueLab()
+        let proxy = try ARIProxyLab(window: .future)
+        let namespace = try await lab.namespace()
+        let issued = try await issue(lab, through: proxy, ["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "polite-tls", "-n", namespace, "--dns", "rfc2136"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(try RenewCommandTests.report(try await lab.renew(["-n", namespace, "-o", "json"])).items.first?.outcome == "notDue")
+        // The window is kept on the Secret until the CA's Retry-After (6 hours from the proxy).
+        let kept = try #require(try await lab.secret("polite-tls", namespace).annotations["kubectl-certs.io/ari"])
+        let stored = try #require(try JSONSerialization.jsonObject(with: Data(kept.utf8)) as? [String: String])
+        let checkAfter = try #require(stored["checkAfter"].flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(checkAfter > Date().addingTimeInterval(5 * 3600) && checkAfter < Date().addingTimeInterval(7 * 3600))
+
+        // The CA changes its mind, but the next run does not ask before the time it was given.
+        try await proxy.setWindow(.past)
+        #expect(try RenewCommandTests.report(try await lab.renew(["-n", namespace, "-o", "json"])).items.first?.outcome == "notDue")
+        #expect(try await proxy.orders().count == 1)
+
+        // Once that time has passed, it asks again and renews.
+        var secret = try await lab.secret("polite-tls", namespace)
+        secret.annotations["kubectl-certs.io/ari"] = kept.replacingOccurrences(of: stored["checkAfter"]!, with: ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)))
+        _ = try await lab.client.update(secret.object)
+        #expect(try RenewCommandTests.report(try await lab.renew(["-n", namespace, "-o", "json"])).items.first?.outcome == "renewed")
     }
 }
 

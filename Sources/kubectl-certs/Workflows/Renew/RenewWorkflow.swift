@@ -134,11 +134,27 @@ struct RenewWorkflow: Sendable {
         let leaf = Self.leaf(of: secret)
         let names = candidate.spec.orderNames
         if let urgent = schedule.urgent(leaf: leaf, names: names) { return urgent }
-        var window: ACMERenewalInfo?
-        if let leaf, let server = candidate.acme.server ?? candidate.recorded?.server {
-            window = await windows.window(for: leaf, server: server)
+        guard let leaf, let server = candidate.acme.server ?? candidate.recorded?.server else {
+            return schedule.decide(leaf: leaf, names: names, window: nil)
+        }
+        if let stored = StoredRenewalWindow.current(in: secret, for: leaf, now: schedule.now) {
+            return schedule.decide(leaf: leaf, names: names, window: stored)
+        }
+        let window = await windows.window(for: leaf, server: server)
+        if let window, let checkAfter = window.retryAfter, !dryRun, let secret {
+            await remember(StoredRenewalWindow(serial: leaf.serialNumber, window: window, checkAfter: checkAfter), on: secret)
         }
         return schedule.decide(leaf: leaf, names: names, window: window)
+    }
+
+    /// Keeps the window on the Secret until the CA's Retry-After; a failure costs only an
+    /// earlier question next time.
+    private func remember(_ window: StoredRenewalWindow, on secret: Secret) async {
+        do {
+            _ = try await client.mergePatch(.secrets, name: secret.name, namespace: secret.namespace, patch: ["metadata": ["annotations": [StoredRenewalWindow.annotation: .string(window.text)]]])
+        } catch {
+            progress.note("\(secret.namespace ?? "")/\(secret.name): could not keep the CA's renewal window on the Secret: \(CommandFailure(error).message)")
+        }
     }
 
     static func leaf(of secret: Secret?) -> Certificate? {
