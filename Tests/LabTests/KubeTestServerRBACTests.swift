@@ -134,6 +134,50 @@ import Testing
         }
     }
 
+    @Test func authCanIListAndWhoAmIDescribeTheServiceAccount_AgainstKubeTestServer() throws {
+        // `kubectl auth can-i --list` (a SelfSubjectRulesReview) shows everything a role grants,
+        // beside what every user may do; `kubectl auth whoami` (a SelfSubjectReview) who is asking.
+        let kube = try KubeTestCluster.own()
+        let ns = try kube.makeNamespace("rbac-list")
+        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "lister")
+        try Self.apply(kube, """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: rbac-list-\(ns)}
+            rules:
+            - {apiGroups: [""], resources: [secrets], verbs: [get, list, patch]}
+            - {apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [lock], verbs: [update]}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: rbac-list, namespace: \(ns)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: rbac-list-\(ns)}
+            subjects:
+            - {kind: ServiceAccount, name: lister}
+
+            """)
+        let listed = try pod.run("kubectl", ["auth", "can-i", "--list"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = tableRows(listed.stdout)
+        #expect(rows.first == ["Resources", "Non-Resource URLs", "Resource Names", "Verbs"])
+        let resources = rows.dropFirst().filter { !$0[0].hasPrefix("[") }
+        #expect(Set(resources) == [
+            ["selfsubjectreviews.authentication.k8s.io", "[]", "[]", "[create]"],
+            ["selfsubjectaccessreviews.authorization.k8s.io", "[]", "[]", "[create]"],
+            ["selfsubjectrulesreviews.authorization.k8s.io", "[]", "[]", "[create]"],
+            ["secrets", "[]", "[]", "[get list patch]"],
+            ["leases.coordination.k8s.io", "[]", "[lock]", "[update]"],
+        ], "\(listed.stdout)")
+        #expect(rows.contains(["[/version]", "[]", "[get]"]), "discovery is open to every user: \(listed.stdout)")
+
+        let elsewhere = try pod.run("kubectl", ["auth", "can-i", "--list", "-n", "default"])
+        #expect(!elsewhere.stdout.contains("secrets"), "the RoleBinding grants nothing outside its namespace")
+
+        let who = tableRows(try pod.run("kubectl", ["auth", "whoami"]).stdout)
+        #expect(who == [["ATTRIBUTE", "VALUE"], ["Username", "system:serviceaccount:\(ns):lister"],
+                        ["Groups", "[system:serviceaccounts system:serviceaccounts:\(ns) system:authenticated]"]])
+    }
+
     @Test func aBindingToAMissingRoleIsNamedInTheDenial_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("rbac-missing")

@@ -1,8 +1,8 @@
 """Decodes the protobuf request bodies kubectl's typed clients send (`kubectl create namespace`,
 `kubectl create secret ...`, `kubectl create configmap`, `kubectl create serviceaccount`, `kubectl create
-token`, `kubectl create clusterrole|role|clusterrolebinding|rolebinding`, `kubectl auth can-i`): the `k8s\\0`
+token`, `kubectl create clusterrole|role|clusterrolebinding|rolebinding`, `kubectl auth can-i|whoami`): the `k8s\\0`
 envelope (runtime.Unknown) around a Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest, RBAC object or
-SelfSubjectAccessReview. Only the fields those kinds carry are mapped (a ClusterRole's aggregationRule is not);
+self review. Only the fields those kinds carry are mapped (a ClusterRole's aggregationRule is not);
 anything else is skipped."""
 
 import base64
@@ -73,6 +73,8 @@ MESSAGES = {
         2: ("spec", {1: ("resourceAttributes", {1: ("namespace", S), 2: ("verb", S), 3: ("group", S), 4: ("version", S),
                                                 5: ("resource", S), 6: ("subresource", S), 7: ("name", S)}),
                      2: ("nonResourceAttributes", {1: ("path", S), 2: ("verb", S)})})},
+    "SelfSubjectRulesReview": {1: ("metadata", OBJECT_META), 2: ("spec", {1: ("namespace", S)})},
+    "SelfSubjectReview": {1: ("metadata", OBJECT_META)},
     "ClusterRoleBinding": BINDING,
     "RoleBinding": BINDING,
     "Secret": {1: ("metadata", OBJECT_META), 2: ("data", MAP_SB), 3: ("type", S), 4: ("stringData", MAP_SS),

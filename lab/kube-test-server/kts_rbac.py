@@ -57,11 +57,12 @@ def rule_allows(rule, verb, group, resource, name):
     return not names or (isinstance(names, list) and name in names)
 
 
-def authorize(store, user, verb, group, resource, namespace, name):
-    """(allowed, reason): the reason names the roles that bindings of this user refer to and that are missing."""
+def _granted(store, user, namespace):
+    """[rules of each role bound to the user] (cluster bindings, then the namespace's) and the messages
+    for bindings of the user whose role is missing."""
     cluster_roles = BY_KIND[("rbac.authorization.k8s.io/v1", "ClusterRole")]
     roles = BY_KIND[("rbac.authorization.k8s.io/v1", "Role")]
-    missing = []
+    granted, missing = [], []
     with store.lock:
         bindings = [(b, "") for b in _objects(store, "ClusterRoleBinding", "")]
         if namespace:
@@ -78,12 +79,29 @@ def authorize(store, user, verb, group, resource, namespace, name):
                 what = "clusterrole"
             if role is None:
                 missing.append(f'{what}.rbac.authorization.k8s.io "{ref.get("name")}" not found')
-                continue
-            if any(rule_allows(rule, verb, group, resource, name) for rule in role.obj.get("rules") or []):
-                return True, ""
+            else:
+                granted.append([r for r in role.obj.get("rules") or [] if isinstance(r, dict)])
+    return granted, missing
+
+
+def _reason(missing):
     if not missing:
-        return False, ""
-    return False, "RBAC: " + (missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]")
+        return ""
+    return "RBAC: " + (missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]")
+
+
+def authorize(store, user, verb, group, resource, namespace, name):
+    """(allowed, reason): the reason names the roles that bindings of this user refer to and that are missing."""
+    granted, missing = _granted(store, user, namespace)
+    if any(rule_allows(rule, verb, group, resource, name) for rules in granted for rule in rules):
+        return True, ""
+    return False, _reason(missing)
+
+
+def rules_for(store, user, namespace):
+    """(every rule the user holds in `namespace`, the reason some may be missing) for a rules review."""
+    granted, missing = _granted(store, user, namespace)
+    return [rule for rules in granted for rule in rules], _reason(missing)
 
 
 def _objects(store, kind, namespace):

@@ -381,6 +381,9 @@ RESOURCES += [
                  table=JOB_COLUMNS),
     ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", False,
                  review=True),
+    ResourceType("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", False,
+                 review=True),
+    ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", False, review=True),
 ]
 
 RESOURCES.append(

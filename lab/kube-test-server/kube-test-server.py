@@ -25,6 +25,7 @@ import kts_errors as errors  # noqa: E402
 import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
 import kts_rbac  # noqa: E402
+import kts_reviews  # noqa: E402
 from kts_errors import ApiError  # noqa: E402
 from kts_resources import BY_KIND, BY_PATH, RESOURCES, groups  # noqa: E402
 from kts_selectors import parse_field_selector, parse_label_selector  # noqa: E402
@@ -146,6 +147,12 @@ class App:
         with self.store.lock:
             entry = self.store.index(BY_KIND[("v1", "ServiceAccount")]).objects.get((namespace, name))
             return entry.obj if entry else None
+
+    def policy_rules(self, user, namespace):
+        """The built-in (or --policy) rules that apply to the user in `namespace`."""
+        return [rule for rule in self.policy
+                if (user.name in rule.get("users", []) or set(user.groups) & set(rule.get("groups", [])))
+                and ("namespaces" not in rule or _matches(rule["namespaces"], namespace or None))]
 
     def policy_allows(self, user, verb, group, resource, namespace):
         for rule in self.policy:
@@ -583,7 +590,12 @@ class Handler(BaseHTTPRequestHandler):
         if rtype.review:
             if method != "POST" or name:
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-            return self.json(self.access_review(app, user, self.parse_body(raw)), 201)
+            body = self.parse_body(raw)
+            if rtype.kind == "SelfSubjectAccessReview":
+                return self.json(kts_reviews.access_review(app, user, body), 201)
+            if rtype.kind == "SelfSubjectRulesReview":
+                return self.json(kts_reviews.rules_review(app, user, body), 201)
+            return self.json(kts_reviews.who_am_i(user), 201)
         check_name = name if name else None
         resource = rtype.plural + ("/" + sub if sub else "")
         allowed, reason = app.allowed(user, verb, rtype.group, resource, namespace, check_name)
@@ -658,28 +670,6 @@ class Handler(BaseHTTPRequestHandler):
                     store.delete(rtype, meta.get("namespace", ""), meta["name"], None, dry_run)
             return self.list_body(rtype, entries, {"resourceVersion": rv})
         raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-
-    def access_review(self, app, user, review):
-        """A SelfSubjectAccessReview answered for the caller; every authenticated user may ask (as
-        kube-apiserver's system:basic-user role allows)."""
-        if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
-            raise errors.bad_request("the body of the request is not a SelfSubjectAccessReview")
-        spec = review["spec"]
-        attributes = spec.get("resourceAttributes")
-        if not isinstance(attributes, dict):
-            raise errors.invalid_kind("SelfSubjectAccessReview", "authorization.k8s.io", "", [
-                errors.FieldError("invalid", "spec.resourceAttributes", "exactly one of nonResourceAttributes or "
-                                  "resourceAttributes must be specified (non-resource URLs are not emulated)", None)])
-        resource = attributes.get("resource") or ""
-        if attributes.get("subresource"):
-            resource += "/" + attributes["subresource"]
-        allowed, reason = app.allowed(user, attributes.get("verb") or "", attributes.get("group") or "", resource,
-                                      attributes.get("namespace") or "", attributes.get("name") or None)
-        status = {"allowed": allowed}
-        if reason:
-            status["reason"] = reason
-        return {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
-                "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}
 
     def parse_body(self, raw):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
