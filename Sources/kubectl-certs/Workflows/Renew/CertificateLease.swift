@@ -78,7 +78,7 @@ struct CertificateLease: Sendable {
 
     /// A Lease this run holds: renewed every third of its duration until released.
     final class Held: Sendable {
-        private let keeper: Task<Lease?, Never>
+        private let keeper: Task<Void, Never>
         private let lease: CertificateLease
         private let name: String
         private let namespace: String
@@ -90,29 +90,33 @@ struct CertificateLease: Sendable {
             keeper = Task { await Self.keep(stored, lease: lease) }
         }
 
-        /// Renews the Lease until cancelled; the Lease as last written, or nil once it is lost.
-        private static func keep(_ stored: Lease, lease: CertificateLease) async -> Lease? {
+        /// Renews the Lease until cancelled, or until it is lost to another run.
+        private static func keep(_ stored: Lease, lease: CertificateLease) async {
             var current = stored
             while !Task.isCancelled {
                 try? await Task.sleep(for: lease.duration / 3)
-                if Task.isCancelled { break }
+                if Task.isCancelled { return }
                 var renewed = current
                 renewed.renewTime = RFC3339.microTime(Date())
                 do {
                     current = Lease(object: try await lease.client.update(renewed.object))
                 } catch {
+                    // Cut short by the release, which reads the Lease again.
+                    if Task.isCancelled { return }
                     CertificateLease.logger.warning("could not renew Lease \(stored.namespace ?? "")/\(stored.name): \(CommandFailure(error).message)")
-                    return nil
+                    return
                 }
             }
-            return current
         }
 
-        /// Stops renewing and deletes the Lease, if it is still the one this run wrote.
+        /// Stops renewing and deletes the Lease while this run still holds it — read again,
+        /// since a renewal cut short may or may not have been written.
         func release() async {
             keeper.cancel()
-            guard let current = await keeper.value else { return }
+            await keeper.value
             do {
+                guard let current = try await lease.client.getIfPresent(.leases, name: name, namespace: namespace).map(Lease.init(object:)),
+                      current.holderIdentity == lease.holder else { return }
                 try await lease.client.delete(.leases, name: name, namespace: namespace, resourceVersion: current.object.resourceVersion)
             } catch {
                 CertificateLease.logger.info("left Lease \(namespace)/\(name) to run out: \(CommandFailure(error).message)")
