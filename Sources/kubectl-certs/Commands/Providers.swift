@@ -27,9 +27,7 @@ extension KubectlCerts {
                 let listings = try ProviderRegistry.listings(environment: ProcessInfo.processInfo.environment)
                 switch output {
                 case "json":
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(ListedProviders(listings)), as: UTF8.self))
+                    print(try MachineReadable.json(ListedProviders(listings)), terminator: "")
                 case "yaml":
                     print(try YAMLEncoder().encode(ListedProviders(listings)), terminator: "")
                 default:
@@ -38,10 +36,7 @@ extension KubectlCerts {
                         let entry = listing.entry
                         return [entry.code, entry.name, entry.certManagerSolver ?? "-", Providers.credentialState(listing, environment: environment), listing.source]
                     }
-                    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-                    for row in rows {
-                        print(row.enumerated().map { $0.offset == row.count - 1 ? $0.element : $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "   "))
-                    }
+                    print(TextTable.render(rows), terminator: "")
                 }
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// What `renew` did with one certificate.
 struct RenewalResult: Codable, Sendable {
@@ -41,14 +40,9 @@ struct RenewalReport: Codable {
     func render(_ format: Format) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return try MachineReadable.json(self)
         case .yaml:
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            return try Yams.dump(object: try JSONSerialization.jsonObject(with: try encoder.encode(self)), sortKeys: true)
+            return try MachineReadable.yaml(self)
         case .table:
             return table()
         }
@@ -58,13 +52,7 @@ struct RenewalReport: Codable {
         if items.isEmpty { return "No certificates to renew.\n" }
         let header = ["NAMESPACE", "SECRET", "NAMES", "RESULT", "DETAIL"]
         let rows = items.map { item in [item.namespace, item.secret, Self.names(item.names), Self.word(item.outcome), Self.detail(item)] }
-        let lines = [header] + rows
-        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
-        return lines.map { cells in
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "   ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render([header] + rows)
     }
 
     private static func names(_ names: [String]) -> String {

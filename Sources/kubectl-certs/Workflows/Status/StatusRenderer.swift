@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Writes a status report as a table (`-o table|wide`), JSON or YAML, or one target in detail.
 struct StatusRenderer {
@@ -14,16 +13,9 @@ struct StatusRenderer {
     func render(_ report: StatusReport) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            return try MachineReadable.json(report)
         case .yaml:
-            // Through JSON, so dates and field names are exactly those of -o json.
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            let object = try JSONSerialization.jsonObject(with: try encoder.encode(report))
-            return try Yams.dump(object: object, sortKeys: true)
+            return try MachineReadable.yaml(report)
         case .table, .wide:
             return table(report.items, wide: format == .wide)
         }
@@ -44,15 +36,11 @@ struct StatusRenderer {
             }
             lines.append(cells)
         }
-        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
         let stateColumn = header.firstIndex(of: "STATE")!
-        return lines.enumerated().map { index, cells in
-            cells.enumerated().map { column, cell in
-                let padded = column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                guard colour, index > 0, column == stateColumn, let state = HealthState(rawValue: cell) else { return padded }
-                return Self.paint(padded, state)
-            }.joined(separator: "   ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(lines) { row, column, padded in
+            guard colour, row > 0, column == stateColumn, let state = HealthState(rawValue: lines[row][column]) else { return padded }
+            return Self.paint(padded, state)
+        }
     }
 
     /// Everything known about one row, and what to do next when something is wrong.
