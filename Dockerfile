@@ -18,7 +18,7 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product kubectl-certs \
- && install -D -m 0755 "$(swift build -c release --show-bin-path)/kubectl-certs" /out/kubectl-certs
+ && install -D -s -m 0755 "$(swift build -c release --show-bin-path)/kubectl-certs" /out/kubectl-certs
 
 FROM debian:bookworm-slim
 RUN apt-get update \
