@@ -1,12 +1,82 @@
 public import Foundation
 public import Testing
 
-/// The lab's Kubernetes API test server (`scripts/lab up kube`), driven through the real kubectl.
+/// The lab's Kubernetes API test server (`scripts/lab up kube`), driven through the real kubectl;
+/// or, from `own()`, a test server of one test's own, started from this checkout's lab/.
+///
+/// `KUBE_TEST_SERVER_OWN=1` makes `init()` start one of its own too, so that every test of the
+/// server runs against the copy in this checkout rather than the one the shared lab was started
+/// from.
 public struct KubeTestCluster: Sendable {
     public let kubeconfig: String
+    /// The server's URL, `https://127.0.0.1:PORT`.
+    public let serverURL: String
+    /// The CA its HTTPS certificate chains to (the lab CA).
+    public let caFile: String
+    private let ownServer: OwnServer?
 
     public init() throws {
+        if ProcessInfo.processInfo.environment["KUBE_TEST_SERVER_OWN"] == "1" {
+            self = try Self.own()
+            return
+        }
         kubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
+        serverURL = try Lab.require("KUBE_TEST_SERVER_URL", component: "kube")
+        caFile = URL(fileURLWithPath: kubeconfig).deletingLastPathComponent().appendingPathComponent("ca.pem").path
+        ownServer = nil
+    }
+
+    /// Starts a test server of its own (this checkout's lab/kube-test-server, on a free port,
+    /// with the lab's CA, `localhost` certificate and admin client certificate), which stops
+    /// when the last copy of the value is gone. Its kubeconfig has the lab's contexts, `lab-admin`
+    /// (current) and `lab-reader` (a token of its own).
+    public static func own() throws -> KubeTestCluster {
+        let labKubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
+        let caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
+        let labKube = URL(fileURLWithPath: labKubeconfig).deletingLastPathComponent()
+        let labCA = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
+        let scratch = try ScratchDirectory()
+        // The same users as the lab's: admin by certificate, reader by token.
+        let readerToken = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let tokens = try scratch.write("tokens.csv", "\(readerToken),reader,reader,\"\"\n")
+        let server = try ServerProcess("python3", [
+            Lab.repositoryRoot.appendingPathComponent("lab/kube-test-server/kube-test-server.py").path,
+            "--port", "0", "--ready", "--quiet",
+            "--cert", labCA.appendingPathComponent("localhost.pem").path,
+            "--key", labCA.appendingPathComponent("localhost-key.pem").path,
+            "--client-ca", caBundle, "--tokens", tokens,
+        ])
+        let url = "https://127.0.0.1:\(server.port)"
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: own
+              cluster: {server: "\(url)", certificate-authority: "\(caBundle)"}
+            users:
+            - name: lab-admin
+              user:
+                client-certificate: "\(labKube.appendingPathComponent("admin.pem").path)"
+                client-key: "\(labKube.appendingPathComponent("admin-key.pem").path)"
+            - name: lab-reader
+              user: {token: "\(readerToken)"}
+            contexts:
+            - name: lab-admin
+              context: {cluster: own, user: lab-admin}
+            - name: lab-reader
+              context: {cluster: own, user: lab-reader}
+            current-context: lab-admin
+
+            """)
+        return KubeTestCluster(kubeconfig: kubeconfig, serverURL: url, caFile: caBundle,
+                               ownServer: OwnServer(process: server, scratch: scratch))
+    }
+
+    private init(kubeconfig: String, serverURL: String, caFile: String, ownServer: OwnServer?) {
+        self.kubeconfig = kubeconfig
+        self.serverURL = serverURL
+        self.caFile = caFile
+        self.ownServer = ownServer
     }
 
     /// Runs kubectl against the test server with the lab kubeconfig (context `lab-admin` unless
@@ -45,6 +115,19 @@ public struct KubeTestCluster: Sendable {
         let out = try succeed(arguments + ["-o", "json"], sourceLocation: sourceLocation)
         let object = try JSONSerialization.jsonObject(with: Data(out.utf8))
         return try #require(object as? [String: Any], "not a JSON object: \(out)", sourceLocation: sourceLocation)
+    }
+
+    /// A server process and its files, gone together.
+    private final class OwnServer: Sendable {
+        let process: ServerProcess
+        let scratch: ScratchDirectory
+
+        init(process: ServerProcess, scratch: ScratchDirectory) {
+            self.process = process
+            self.scratch = scratch
+        }
+
+        deinit { scratch.remove() }
     }
 
     public struct Failure: Error, CustomStringConvertible {

@@ -94,6 +94,26 @@ KIND_FIELDS = {
                "stringData": _map(_string()), "type": _string()},
     "ConfigMap": {"data": _map(_string()), "binaryData": _map(_string("byte")), "immutable": {"type": "boolean"}},
 }
+# Kinds without spec/status: their top-level fields, left open.
+OPEN_FIELDS = {
+    ("", "Event"): ("involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count",
+                    "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"),
+    ("events.k8s.io", "Event"): ("eventTime", "series", "reportingController", "reportingInstance", "action",
+                                 "reason", "regarding", "related", "note", "type", "deprecatedSource",
+                                 "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount"),
+    ("", "ServiceAccount"): ("secrets", "imagePullSecrets", "automountServiceAccountToken"),
+    ("rbac.authorization.k8s.io", "ClusterRole"): ("rules", "aggregationRule"),
+    ("rbac.authorization.k8s.io", "Role"): ("rules",),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): ("subjects", "roleRef"),
+    ("rbac.authorization.k8s.io", "RoleBinding"): ("subjects", "roleRef"),
+}
+
+
+def _kind_fields(r):
+    if r.kind in KIND_FIELDS:
+        return KIND_FIELDS[r.kind]
+    names = OPEN_FIELDS.get((r.group, r.kind), ("spec", "status"))
+    return {name: OPEN for name in names}
 
 
 def _definition_name(r):
@@ -110,7 +130,7 @@ def v2_document():
         for r in rtypes:
             properties = {"apiVersion": _string(), "kind": _string(),
                           "metadata": {"$ref": f"#/definitions/{META}.ObjectMeta"}}
-            properties.update(KIND_FIELDS.get(r.kind, {"spec": OPEN, "status": OPEN}))
+            properties.update(_kind_fields(r))
             definitions[_definition_name(r)] = {
                 "type": "object", "properties": properties,
                 "x-kubernetes-group-version-kind": [{"group": r.group, "kind": r.kind, "version": r.version}]}

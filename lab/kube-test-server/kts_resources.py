@@ -1,6 +1,9 @@
 """The resource types the test server serves: discovery facts and the columns of their Tables."""
 
 import datetime
+import json
+
+import kts_events as events
 
 
 def human_duration(seconds):
@@ -106,9 +109,157 @@ NAME = Column("Name", lambda o, now: o["metadata"].get("name", ""), fmt="name",
 AGE = Column("Age", age, description="CreationTimestamp is the time the object was created.")
 
 
+def _since(obj, now, *path):
+    then = parse_time(dig(obj, *path))
+    return human_duration((now - then).total_seconds()) if then else None
+
+
+def _containers(spec):
+    return [c for c in (dig(spec, "template", "spec", "containers") or []) if isinstance(c, dict)]
+
+
+def _container_names(spec):
+    return ",".join(str(c.get("name", "")) for c in _containers(spec)) or "<none>"
+
+
+def _container_images(spec):
+    return ",".join(str(c.get("image", "")) for c in _containers(spec)) or "<none>"
+
+
+def _selector(spec):
+    selector = dig(spec, "selector")
+    if not isinstance(selector, dict):
+        return "<none>"
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        op, key, values = expr.get("operator", ""), expr.get("key", ""), expr.get("values") or []
+        if op in ("In", "NotIn"):
+            parts.append(f"{key} {op.lower()} ({','.join(values)})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append("!" + key)
+    return ",".join(parts) or "<none>"
+
+
+def _subjects(obj, kind):
+    out = []
+    for s in dig(obj, "subjects") or []:
+        if isinstance(s, dict) and s.get("kind") == kind:
+            out.append(f"{s.get('namespace', '')}/{s.get('name', '')}" if kind == "ServiceAccount" else s.get("name", ""))
+    return ", ".join(out)
+
+
+def _bool_pointer(value):
+    return "<unset>" if value is None else ("True" if value else "False")
+
+
+def _job_completions(obj):
+    succeeded = dig(obj, "status", "succeeded") or 0
+    completions = dig(obj, "spec", "completions")
+    if completions is not None:
+        return f"{succeeded}/{completions}"
+    parallelism = dig(obj, "spec", "parallelism") or 0
+    return f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
+
+
+def _job_duration(obj, now):
+    start = parse_time(dig(obj, "status", "startTime"))
+    if start is None:
+        return ""
+    end = parse_time(dig(obj, "status", "completionTime")) or now
+    return human_duration((end - start).total_seconds())
+
+
+def _job_status(obj):
+    for kind, text in (("Complete", "Complete"), ("Failed", "Failed")):
+        if condition(obj, kind, "status") == "True":
+            return text
+    if dig(obj, "metadata", "deletionTimestamp"):
+        return "Terminating"
+    for kind, text in (("Suspended", "Suspended"), ("FailureTarget", "FailureTarget")):
+        if condition(obj, kind, "status") == "True":
+            return text
+    return "Running"
+
+
+# The server-side printers of kube-apiserver 1.32 (pkg/printers/internalversion) for the kinds whose
+# columns are not NAME ... AGE.
+EVENT_COLUMNS = [
+    Column("Last Seen", events.last_seen, description="The time at which the most recent occurrence of this event "
+           "was recorded."),
+    Column("Type", lambda o, now: o.get("type") or "", description="Type of this event (Normal, Warning)"),
+    Column("Reason", lambda o, now: o.get("reason") or "", description="This should be a short, machine "
+           "understandable string that gives the reason for the transition into the object's current status."),
+    Column("Object", events.target, description="The object that this event is about."),
+    Column("Subobject", events.sub_object, priority=1, description="The field of the object the event is about."),
+    Column("Source", events.source, priority=1, description="The component reporting this event."),
+    Column("Message", events.message, description="A human-readable description of the status of this operation."),
+    Column("First Seen", events.first_seen, priority=1, description="The time at which the event was first "
+           "recorded."),
+    Column("Count", events.count, priority=1, description="The number of times this event has occurred."),
+    Column("Name", lambda o, now: o["metadata"].get("name", ""), priority=1, fmt="name",
+           description="Name must be unique within a namespace."),
+]
+ROLE_COLUMNS = [
+    NAME,
+    Column("Created At", lambda o, now: o["metadata"].get("creationTimestamp") or "", type_="date",
+           description="CreationTimestamp is the time the object was created."),
+]
+BINDING_COLUMNS = [
+    NAME,
+    Column("Role", lambda o, now: f"{dig(o, 'roleRef', 'kind') or ''}/{dig(o, 'roleRef', 'name') or ''}",
+           description="RoleRef can only reference the current namespace's Roles or the cluster's ClusterRoles."),
+    AGE,
+    Column("Users", lambda o, now: _subjects(o, "User"), priority=1, description="Users in the roleBinding"),
+    Column("Groups", lambda o, now: _subjects(o, "Group"), priority=1, description="Groups in the roleBinding"),
+    Column("ServiceAccounts", lambda o, now: _subjects(o, "ServiceAccount"), priority=1,
+           description="ServiceAccounts in the roleBinding"),
+]
+CRONJOB_COLUMNS = [
+    NAME,
+    Column("Schedule", lambda o, now: dig(o, "spec", "schedule") or "", description="The schedule in Cron format"),
+    Column("Timezone", lambda o, now: dig(o, "spec", "timeZone") or "<none>", description="The time zone name for "
+           "the given schedule"),
+    Column("Suspend", lambda o, now: _bool_pointer(dig(o, "spec", "suspend")), type_="boolean",
+           description="This flag tells the controller to suspend subsequent executions."),
+    Column("Active", lambda o, now: len(dig(o, "status", "active") or []), type_="integer",
+           description="A list of pointers to currently running jobs."),
+    Column("Last Schedule", lambda o, now: _since(o, now, "status", "lastScheduleTime") or "<none>",
+           description="Information when was the last time the job was successfully scheduled."),
+    AGE,
+    Column("Containers", lambda o, now: _container_names(dig(o, "spec", "jobTemplate", "spec")), priority=1,
+           description="Names of each container in the template."),
+    Column("Images", lambda o, now: _container_images(dig(o, "spec", "jobTemplate", "spec")), priority=1,
+           description="Images referenced by each container in the template."),
+    Column("Selector", lambda o, now: _selector(dig(o, "spec", "jobTemplate", "spec")), priority=1,
+           description="A label query over pods that should match the pod count."),
+]
+JOB_COLUMNS = [
+    NAME,
+    Column("Status", lambda o, now: _job_status(o), description="Status of the job."),
+    Column("Completions", lambda o, now: _job_completions(o), description="The number of pods which reached phase "
+           "Succeeded."),
+    Column("Duration", _job_duration, description="Time required to complete the job."),
+    AGE,
+    Column("Containers", lambda o, now: _container_names(dig(o, "spec")), priority=1,
+           description="Names of each container in the template."),
+    Column("Images", lambda o, now: _container_images(dig(o, "spec")), priority=1,
+           description="Images referenced by each container in the template."),
+    Column("Selector", lambda o, now: _selector(dig(o, "spec")), priority=1,
+           description="A label query over pods that should match the pod count."),
+]
+
+
 class ResourceType:
+    """One resource as discovery shows it. `storage` names the index it keeps its objects in (its own
+    unless it is a second view of another resource's objects, as events.k8s.io Events are of core Events);
+    `to_storage`/`from_storage` convert between the view's shape and the stored one; `table` replaces the
+    default NAME ... AGE columns when the real printer has no AGE at the end."""
+
     def __init__(self, group, version, kind, plural, namespaced, short_names=(), categories=(),
-                 status=False, generation=False, columns=(), crd=False):
+                 status=False, generation=False, columns=(), crd=False, table=None, storage=None,
+                 to_storage=None, from_storage=None, selectable=None):
         self.group = group
         self.version = version
         self.kind = kind
@@ -119,8 +270,12 @@ class ResourceType:
         self.categories = list(categories)
         self.has_status = status
         self.has_generation = generation
-        self.columns = [NAME] + list(columns) + [AGE]
+        self.columns = list(table) if table is not None else [NAME] + list(columns) + [AGE]
         self.crd = crd
+        self.storage = storage or f"{plural}.{group}"
+        self.to_storage = to_storage
+        self.from_storage = from_storage
+        self.selectable = selectable or {}
 
     @property
     def api_version(self):
@@ -142,6 +297,16 @@ class ResourceType:
         """The JSON text that starts a full object: `{"kind":"Secret","apiVersion":"v1",`."""
         return ('{"kind":"%s","apiVersion":"%s",' % (self.kind, self.api_version)).encode()
 
+    def body(self, entry):
+        """A stored object's JSON as this resource shows it, without kind/apiVersion."""
+        if self.from_storage is None:
+            return entry.body
+        return json.dumps(self.from_storage(entry.obj), separators=(",", ":"), ensure_ascii=False).encode()
+
+    def full(self, entry):
+        """A stored object's JSON as this resource shows it, with kind/apiVersion."""
+        return self.type_prefix() + self.body(entry)[1:]
+
 
 def _crd_columns(*extra):
     return extra
@@ -158,6 +323,12 @@ RESOURCES = [
     ResourceType("", "v1", "ConfigMap", "configmaps", True, short_names=["cm"],
                  columns=[Column("Data", lambda o, now: len(o.get("data") or {}) + len(o.get("binaryData") or {}),
                                  type_="integer", description="The number of entries in the data")]),
+    ResourceType("", "v1", "Event", "events", True, short_names=["ev"], table=EVENT_COLUMNS,
+                 to_storage=events.normalize_core, selectable=events.CORE_FIELDS),
+    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", True, short_names=["sa"],
+                 columns=[Column("Secrets", lambda o, now: len(o.get("secrets") or []), type_="integer",
+                                 description="Secrets is a list of the secrets in the same namespace that pods "
+                                             "running using this ServiceAccount are allowed to use.")]),
     ResourceType("networking.k8s.io", "v1", "Ingress", "ingresses", True, short_names=["ing"], status=True,
                  generation=True,
                  columns=[Column("Class", lambda o, now: dig(o, "spec", "ingressClassName") or "<none>",
@@ -190,6 +361,21 @@ RESOURCES = [
                  status=True, generation=True, crd=True,
                  columns=[Column("Ready", lambda o, now: condition(o, "Ready", "status")),
                           Column("Status", lambda o, now: condition(o, "Ready", "message"), priority=1)]),
+]
+
+RESOURCES += [
+    ResourceType("events.k8s.io", "v1", "Event", "events", True, short_names=["ev"], table=EVENT_COLUMNS,
+                 storage="events.", to_storage=events.to_core, from_storage=events.to_events,
+                 selectable=events.EVENTS_FIELDS),
+    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, table=ROLE_COLUMNS),
+    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False,
+                 table=BINDING_COLUMNS),
+    ResourceType("rbac.authorization.k8s.io", "v1", "Role", "roles", True, table=ROLE_COLUMNS),
+    ResourceType("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, table=BINDING_COLUMNS),
+    ResourceType("batch", "v1", "CronJob", "cronjobs", True, short_names=["cj"], categories=["all"], status=True,
+                 generation=True, table=CRONJOB_COLUMNS),
+    ResourceType("batch", "v1", "Job", "jobs", True, categories=["all"], status=True, generation=True,
+                 table=JOB_COLUMNS),
 ]
 
 RESOURCES.append(

@@ -113,6 +113,7 @@ def parse_field_selector(text, rtype):
         return reqs
     getters = dict(FIELD_GETTERS)
     getters.update(TYPE_FIELDS.get(rtype.kind, {}))
+    getters.update(rtype.selectable)
     for part in _split_top(text):
         m = re.match(r"^([^=!]+)(==|=|!=)(.*)$", part)
         if not m:

@@ -12,8 +12,10 @@ import threading
 import uuid
 
 import kts_errors as errors
+import kts_events as events
 import kts_fields as fields
 import kts_patch as patches
+import kts_rbac_batch as rbac_batch
 from kts_errors import FieldError
 from kts_resources import BY_KIND, RESOURCES
 
@@ -65,7 +67,7 @@ class Store:
         self.lock = threading.RLock()
         self.rv = 0
         self.continue_epoch = 0
-        self.indexes = {r.plural + "." + r.group: Index() for r in RESOURCES}
+        self.indexes = {r.storage: Index() for r in RESOURCES}
         self.reset()
 
     # ------------------------------------------------------------------ basics
@@ -80,7 +82,7 @@ class Store:
                                                                "metadata": {"name": name}}, "kube-apiserver")
 
     def index(self, rtype):
-        return self.indexes[rtype.plural + "." + rtype.group]
+        return self.indexes[rtype.storage]
 
     def next_rv(self):
         self.rv += 1
@@ -88,9 +90,6 @@ class Store:
 
     def namespace_exists(self, namespace):
         return ("", namespace) in self.index(BY_KIND[("v1", "Namespace")]).objects
-
-    def full_json(self, rtype, entry):
-        return rtype.type_prefix() + entry.body[1:]
 
     def _require_namespace(self, rtype, namespace):
         if rtype.namespaced and not self.namespace_exists(namespace):
@@ -172,17 +171,22 @@ class Store:
         index.objects[key] = entry
         return entry
 
-    def _prepare(self, rtype, namespace, obj, url_name=None):
+    def _prepare(self, rtype, namespace, obj, url_name=None, stored=False):
+        """The object checked against the URL and in the stored shape (`stored`: it already is)."""
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request is not a JSON or YAML object")
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
-        if api_version and api_version != rtype.api_version:
-            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
-                                     f"API version ({rtype.api_version})")
-        if kind and kind != rtype.kind:
-            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})")
+        if not stored:
+            if api_version and api_version != rtype.api_version:
+                raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                         f"API version ({rtype.api_version})")
+            if kind and kind != rtype.kind:
+                raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})")
         obj = copy.deepcopy(obj)
-        ordered = {"kind": rtype.kind, "apiVersion": rtype.api_version}
+        if rtype.to_storage is not None and not stored:
+            obj = rtype.to_storage({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")})
+        stored_type = STORED_TYPE[rtype.storage]
+        ordered = {"kind": stored_type.kind, "apiVersion": stored_type.api_version}
         ordered.update({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")})
         obj = ordered
         meta = obj.get("metadata")
@@ -298,7 +302,7 @@ class Store:
             if patch_type == "apply":
                 return self._apply(rtype, namespace, name, patch, manager, force, dry_run, subresource)
             old = self.get(rtype, namespace, name)
-            current = copy.deepcopy(old.obj)
+            current = copy.deepcopy(old.obj) if rtype.from_storage is None else rtype.from_storage(old.obj)
             if patch_type == "merge":
                 if not isinstance(patch, dict):
                     raise errors.bad_request("the body of a merge patch must be a JSON object")
@@ -340,7 +344,7 @@ class Store:
             obj, managers = fields.apply(None, applied, [], manager, force, rtype.api_version, now)
             if "status" in applied and rtype.has_status:
                 obj.pop("status", None)
-            obj = self._prepare(rtype, namespace, obj, url_name=name)
+            obj = self._prepare(rtype, namespace, obj, url_name=name, stored=True)
             errs = _validate(rtype, obj, None)
             if errs:
                 raise errors.invalid(rtype, name, errs)
@@ -360,7 +364,7 @@ class Store:
             managers = fields.copy_managers(old.managers)
         else:
             new, managers = fields.apply(old.obj, applied, old.managers, manager, force, rtype.api_version, now)
-        new = self._prepare(rtype, namespace, new, url_name=name)
+        new = self._prepare(rtype, namespace, new, url_name=name, stored=True)
         return self._commit(rtype, old, new, managers, dry_run, subresource)
 
     def delete(self, rtype, namespace, name, options=None, dry_run=False):
@@ -419,6 +423,12 @@ class Store:
             return rtype, self.create(rtype, namespace, obj, "seed", seed=True)
 
 
+# The resource whose shape each storage keeps (the first one listed for it: core v1 Events for both views).
+STORED_TYPE = {}
+for _r in RESOURCES:
+    STORED_TYPE.setdefault(_r.storage, _r)
+
+
 def _key(obj, rtype):
     meta = obj["metadata"]
     return (meta.get("namespace", "") if rtype.namespaced else "", meta.get("name", ""))
@@ -469,7 +479,12 @@ def _order_meta(obj):
 
 
 def _normalize(rtype, obj):
-    """Turns a Secret's stringData into data and checks base64, as decoding does on the real server."""
+    """Turns a Secret's stringData into data and checks base64, as decoding does on the real server;
+    the defaults of the RBAC bindings and CronJobs."""
+    if rtype.kind in ("ClusterRoleBinding", "RoleBinding"):
+        rbac_batch.default_binding(obj)
+    elif rtype.kind == "CronJob":
+        rbac_batch.default_cronjob(obj)
     if rtype.kind == "Secret":
         data = obj.get("data")
         if data is not None and not isinstance(data, dict):
@@ -541,8 +556,18 @@ def _validate(rtype, obj, old):
     for key, value in (meta.get("annotations") or {}).items():
         if not isinstance(value, str):
             errs.append(FieldError("invalid", f"metadata.annotations[{key}]", "must be a string", value))
+    if rtype.kind == "Event":
+        return events.validate(obj, old, rtype.group == "events.k8s.io", errs)
     if rtype.kind == "Secret":
         errs += _validate_secret(obj, old)
+    elif rtype.kind in ("ClusterRole", "Role"):
+        errs += rbac_batch.validate_rules(obj, rtype.namespaced)
+    elif rtype.kind in ("ClusterRoleBinding", "RoleBinding"):
+        errs += rbac_batch.validate_binding(obj, old, rtype.namespaced)
+    elif rtype.kind == "CronJob":
+        errs += rbac_batch.validate_cronjob(obj)
+    elif rtype.kind == "Job":
+        errs += rbac_batch.validate_job(obj)
     elif rtype.kind == "ConfigMap":
         for key in list((obj.get("data") or {})) + list((obj.get("binaryData") or {})):
             if not CONFIG_KEY.match(key):

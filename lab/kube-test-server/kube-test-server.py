@@ -233,7 +233,7 @@ def table(rtype, entries, include, list_meta, version, now):
         cells = [c.func(entry.obj, now) for c in rtype.columns]
         row = b'{"cells":' + dumps(cells)
         if include == "Object":
-            row += b',"object":' + rtype.type_prefix() + entry.body[1:]
+            row += b',"object":' + rtype.full(entry)
         elif include != "None":
             row += b',"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":' + \
                 dumps(entry.obj["metadata"]) + b"}"
@@ -649,7 +649,7 @@ class Handler(BaseHTTPRequestHandler):
             include = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("includeObject", ["Metadata"])[-1]
             body = table(rtype, [entry], include, {"resourceVersion": entry.obj["metadata"]["resourceVersion"]}, tv, now)
             return Response(code, body, TABLE_CT % tv)
-        return Response(code, rtype.type_prefix() + entry.body[1:])
+        return Response(code, rtype.full(entry))
 
     def list_response(self, app, rtype, namespace, query):
         labels = parse_label_selector(query.get("labelSelector"))
@@ -674,9 +674,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def list_body(self, rtype, entries, meta):
         if rtype.crd:
-            items = b",".join(rtype.type_prefix() + e.body[1:] for e in entries)
+            items = b",".join(rtype.full(e) for e in entries)
         else:
-            items = b",".join(e.body for e in entries)
+            items = b",".join(rtype.body(e) for e in entries)
         body = (b'{"kind":"' + rtype.list_kind.encode() + b'","apiVersion":"' + rtype.api_version.encode() +
                 b'","metadata":' + dumps(meta) + b',"items":[' + items + b"]}")
         return Response(200, body)
@@ -694,6 +694,11 @@ class Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def _exit_when_stdin_closes():
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main():
     parser = argparse.ArgumentParser(description="Kubernetes API test server (see README.md)")
     parser.add_argument("--address", default="127.0.0.1")
@@ -705,6 +710,9 @@ def main():
     parser.add_argument("--policy", help="JSON file {\"rules\": [...]} replacing the built-in authorization rules")
     parser.add_argument("--seed", action="append", help="YAML (or .json) manifests loaded at start and on reset")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    parser.add_argument("--ready", action="store_true",
+                        help="print READY <port> on stdout once listening (--port 0: a free port) and exit when stdin "
+                             "closes: for a test that starts a server of its own")
     args = parser.parse_args()
     if not args.address.startswith("127."):
         parser.error("--address must be a loopback address (127.0.0.0/8)")
@@ -721,8 +729,12 @@ def main():
     server = Server((args.address, args.port), Handler)
     server.app = app
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    sys.stderr.write(f"kube-test-server listening on https://{args.address}:{args.port}\n")
+    port = server.server_address[1]
+    sys.stderr.write(f"kube-test-server listening on https://{args.address}:{port}\n")
     sys.stderr.flush()
+    if args.ready:
+        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+        print(f"READY {port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
