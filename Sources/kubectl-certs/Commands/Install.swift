@@ -116,7 +116,7 @@ extension KubectlCerts {
                 renewArguments: renewArguments
             )
             if dryRun {
-                print(try ManifestPrinter.render(installation.objects, as: ManifestPrinter.Format(rawValue: output ?? "yaml")!), terminator: "")
+                print(try ManifestPrinter.render(installation.objects, as: output.flatMap(ManifestPrinter.Format.init(rawValue:)) ?? .yaml), terminator: "")
                 return
             }
             let context = CommandContext(global)
