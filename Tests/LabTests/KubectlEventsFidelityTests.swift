@@ -208,6 +208,81 @@ import Testing
             """)
     }
 
+    @Test func anEventsSeriesMayGrowButWhatItSaysIsImmutable_AgainstKubeTestServer() throws {
+        let kube = try KubeTestCluster.own()
+        let (ns, uids) = try Self.served(kube, "ev-update")
+        #expect(try Self.create(kube, Self.event("web-tls.retry", namespace: ns,
+            regarding: ("v1", "Secret", "web-tls", uids["secret/web-tls"]!), reason: "RenewalFailed", type: "Warning",
+            note: "order refused, will retry")).status == 0)
+        let seen = Self.microTime(Date())
+        let grown = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+                                      "-p", #"{"series": {"count": 2, "lastObservedTime": "\#(seen)"}}"#])
+        #expect(grown.stdout == "event.events.k8s.io/web-tls.retry patched\n", "\(grown.stderr)")
+        let wide = tableRows(try kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
+        #expect(wide.dropFirst().first?.suffix(2) == ["2", "web-tls.retry"], "COUNT comes from the series")
+
+        let rewritten = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+                                          "-p", #"{"note": "renewed after all", "reason": "Renewed"}"#])
+        #expect(rewritten.status == 1)
+        #expect(rewritten.stderr == """
+            The Event "web-tls.retry" is invalid: 
+            * reason: Invalid value: "Renewed": field is immutable
+            * message: Invalid value: "renewed after all": field is immutable
+
+            """)
+        let stored = try kube.json(["get", "events.events.k8s.io", "web-tls.retry", "-n", ns])
+        #expect(stored["note"] as? String == "order refused, will retry")
+        #expect(dig(stored, "series", "count") as? Int == 2)
+        #expect(dig(stored, "series", "lastObservedTime") as? String == seen)
+    }
+
+    @Test func microTimesNeedExactlySixFractionalDigits_AgainstKubeTestServer() throws {
+        // kube-apiserver decodes MicroTime (an Event's eventTime, a Lease's renewTime) with Go's
+        // layout 2006-01-02T15:04:05.000000Z07:00: whole seconds and nanoseconds are refused.
+        let kube = try KubeTestCluster.own()
+        let ns = try kube.makeNamespace("ev-microtime")
+        func event(_ time: String) -> String {
+            """
+            apiVersion: events.k8s.io/v1
+            kind: Event
+            metadata: {name: micro, namespace: \(ns)}
+            eventTime: "\(time)"
+            reportingController: kubectl-certs.io/renew
+            reportingInstance: renew-micro
+            action: Renew
+            reason: Renewed
+            type: Normal
+            regarding: {kind: Secret, name: web-tls, namespace: \(ns)}
+
+            """
+        }
+        let seconds = try Self.create(kube, event("2026-12-01T10:00:00Z"))
+        #expect(seconds.status == 1)
+        #expect(seconds.stderr == """
+            Error from server (BadRequest): error when creating "STDIN": Event in version "v1" cannot be handled as a \
+            Event: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"
+
+            """)
+        let nanoseconds = try Self.create(kube, event("2026-12-01T10:00:00.123456789Z"))
+        #expect(nanoseconds.stderr.hasSuffix(#"cannot parse "789Z" as "Z07:00"\#n"#), "\(nanoseconds.stderr)")
+
+        #expect(try Self.create(kube, event("2026-12-01T11:00:00.250000+01:00")).status == 0)
+        let stored = try kube.json(["get", "events.events.k8s.io", "micro", "-n", ns])
+        #expect(stored["eventTime"] as? String == "2026-12-01T10:00:00.250000Z", "written back in UTC")
+
+        let lease = """
+            apiVersion: coordination.k8s.io/v1
+            kind: Lease
+            metadata: {name: web-tls, namespace: \(ns)}
+            spec: {holderIdentity: renew-micro, leaseDurationSeconds: 60, renewTime: "2026-12-01T10:00:00Z"}
+
+            """
+        let refused = try Self.create(kube, lease)
+        #expect(refused.stderr.contains(#"Lease in version "v1" cannot be handled as a Lease: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00""#),
+                "\(refused.stderr)")
+        #expect(try Self.create(kube, lease.replacingOccurrences(of: "10:00:00Z", with: "10:00:00.000000Z")).status == 0)
+    }
+
     @Test func invalidEventsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("ev-invalid")
@@ -277,6 +352,13 @@ import Testing
             The Event "deprecated" is invalid: 
             * involvedObject.namespace: Invalid value: "": does not match event.namespace
             * count: Invalid value: "": needs to be unset
+
+            """)
+        // The limit counts UTF-8 bytes, as Go's len() does: 600 × "é" is 1,200 bytes.
+        let accented = try Self.create(kube, Self.event("accented", namespace: ns, regarding: ("v1", "Secret", "web-tls", ""),
+                                                        reason: "Renewed", note: String(repeating: "é", count: 600)))
+        #expect(accented.stderr == """
+            The Event "accented" is invalid: message: Invalid value: "": can have at most 1024 characters
 
             """)
         let listed = try kube.succeed(["get", "events", "-n", ns, "-o", "name"])

@@ -117,6 +117,36 @@ import Testing
         #expect(gone.stderr.contains(#"Error from server (NotFound): clusterroles.rbac.authorization.k8s.io "\#(role)" not found"#))
     }
 
+    @Test func reapplyingAChangedCronJobMergesItsContainersByName_AgainstKubeTestServer() throws {
+        // Client-side apply sends a strategic merge patch holding only what changed in the
+        // container; the server merges it into the container of that name, keeping the rest.
+        let kube = try KubeTestCluster.own()
+        let ns = try kube.makeNamespace("install-reapply")
+        let first = Self.manifest(namespace: ns, role: "kubectl-certs-reapply")
+        try #require(try kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8)).status == 0)
+        let second = first
+            .replacingOccurrences(of: "kubectl-certs:1.0", with: "kubectl-certs:1.1")
+            .replacingOccurrences(of: "            args: [renew, -A, --shards, \"3\"]\n",
+                                  with: "            args: [renew, -A, --shards, \"3\"]\n            env: [{name: NO_COLOR, value: \"1\"}]\n")
+        #expect(second.contains("NO_COLOR"))
+        let applied = try kube.kubectl(["apply", "-f", "-"], input: Data(second.utf8))
+        #expect(applied.stdout.contains("cronjob.batch/kubectl-certs-renew configured\n"), "\(applied.stderr)")
+
+        let cronJob = try kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
+        let containers = dig(cronJob, "spec", "jobTemplate", "spec", "template", "spec", "containers") as? [[String: Any]] ?? []
+        #expect(containers.count == 1)
+        #expect(containers.first?["image"] as? String == "registry.example.test/kubectl-certs:1.1")
+        #expect(containers.first?["args"] as? [String] == ["renew", "-A", "--shards", "3"])
+        #expect((containers.first?["env"] as? [[String: String]]) == [["name": "NO_COLOR", "value": "1"]])
+
+        let back = try kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8))
+        #expect(back.stdout.contains("cronjob.batch/kubectl-certs-renew configured\n"), "\(back.stderr)")
+        let reverted = try kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
+        let container = (dig(reverted, "spec", "jobTemplate", "spec", "template", "spec", "containers") as? [[String: Any]])?.first
+        #expect(container?["env"] == nil, "the env the manifest no longer has is removed, not left as null")
+        #expect(container?["args"] as? [String] == ["renew", "-A", "--shards", "3"])
+    }
+
     @Test func mistakesInRolesBindingsAndCronJobsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
         let kube = try KubeTestCluster.own()
         let ns = try kube.makeNamespace("install-invalid")

@@ -145,16 +145,24 @@ def render_value(value):
 
 def invalid(rtype, name, errors):
     """422 Invalid: `Secret "x" is invalid: <errors>` (several errors in [a, b])."""
-    qualified = rtype.kind if not rtype.group else f"{rtype.kind}.{rtype.group}"
-    texts = [str(e) for e in errors]
+    return invalid_kind(rtype.kind, rtype.group, name, errors)
+
+
+def invalid_kind(kind, group, name, errors):
+    """422 Invalid for an object of `kind` in `group` (which may be a kind no resource serves, as TokenRequest)."""
+    qualified = kind if not group else f"{kind}.{group}"
+    texts = []
+    for e in errors:  # the message, like field.ErrorList.ToAggregate, names a repeated error once
+        if str(e) not in texts:
+            texts.append(str(e))
     summary = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     causes = []
     for e in errors:
         cause, text = e.body()
         causes.append({"reason": cause, "message": text, "field": e.field})
-    details = {"name": name or "", "kind": rtype.kind}
-    if rtype.group:
-        details["group"] = rtype.group
+    details = {"name": name or "", "kind": kind}
+    if group:
+        details["group"] = group
     details["causes"] = causes
     return ApiError(422, "Invalid", f'{qualified} "{name or ""}" is invalid: {summary}', details)
 

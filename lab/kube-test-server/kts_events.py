@@ -17,10 +17,8 @@ deprecated fields unset). Field paths are the internal names (`message`, `report
 import datetime
 import re
 
-import kts_errors as errors
+import kts_times as times
 from kts_errors import FieldError
-
-EVENTS_GROUP_VERSION = "events.k8s.io/v1"
 
 # (core v1 name, events.k8s.io/v1 name) for the renamed fields.
 RENAMED = (
@@ -73,18 +71,19 @@ def to_core(obj):
 
 
 def normalize_core(obj):
-    """A core v1 Event with its timestamps in kube-apiserver's notation and its fields in Go's order."""
+    """A core v1 Event with its timestamps decoded and written back as kube-apiserver does (kts_times) and
+    its fields in Go's order."""
     out = dict(obj)
     for key in TIME_FIELDS:
         if out.get(key) is not None:
-            out[key] = _timestamp(key, out[key], micro=False)
+            out[key] = times.time_text("Event", out[key])
     for key in MICRO_TIME_FIELDS:
         if out.get(key) is not None:
-            out[key] = _timestamp(key, out[key], micro=True)
+            out[key] = times.micro_time_text("Event", out[key])
     series = out.get("series")
     if isinstance(series, dict) and series.get("lastObservedTime") is not None:
         series = dict(series)
-        series["lastObservedTime"] = _timestamp("series.lastObservedTime", series["lastObservedTime"], micro=True)
+        series["lastObservedTime"] = times.micro_time_text("Event", series["lastObservedTime"])
         out["series"] = series
     if not out.get("count"):
         out.pop("count", None)
@@ -97,25 +96,9 @@ def to_events(obj):
     return _ordered(converted, EVENTS_ORDER)
 
 
-def _timestamp(field, value, micro):
-    """RFC 3339 text as the real server writes it back (UTC; microseconds for MicroTime)."""
-    parsed = None
-    if isinstance(value, str):
-        text = value.replace("z", "Z")
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        layout = "2006-01-02T15:04:05.000000Z07:00" if micro else "2006-01-02T15:04:05Z07:00"
-        raise errors.bad_request(f'Event in version "v1" cannot be handled as a Event: parsing time '
-                                 f'{errors.render_value(value)} as "{layout}": cannot parse {field}')
-    parsed = parsed.astimezone(datetime.timezone.utc)
-    if micro:
-        return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _bytes(text):
+    """The length Go's len() gives a string: its UTF-8 bytes (the limits say "characters" but count bytes)."""
+    return len(text.encode())
 
 
 def _text(obj, key):
@@ -148,7 +131,7 @@ def validate(obj, old, strict, meta_errors):
         errs += _required_and_limited(obj, "reportingInstance", "reportingInstance", REPORTING_INSTANCE_LIMIT)
         errs += _required_and_limited(obj, "action", "action", ACTION_LIMIT)
         errs += _required_and_limited(obj, "reason", "reason", REASON_LIMIT)
-        if len(_text(obj, "message")) > NOTE_LIMIT:
+        if _bytes(_text(obj, "message")) > NOTE_LIMIT:
             errs.append(FieldError("invalid", "message", f"can have at most {NOTE_LIMIT} characters", ""))
     if namespace and (len(namespace) > 253 or not SUBDOMAIN.match(namespace)):
         errs.append(FieldError("invalid", "namespace", "a lowercase RFC 1123 subdomain must consist of lower case "
@@ -215,7 +198,7 @@ def _required_and_limited(obj, key, path, limit):
     value = _text(obj, key)
     if not value:
         return [FieldError("required", path)]
-    if len(value) > limit:
+    if _bytes(value) > limit:
         return [FieldError("invalid", path, f"can have at most {limit} characters", "")]
     return []
 

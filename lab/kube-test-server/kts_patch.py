@@ -24,6 +24,25 @@ MERGED_LISTS = {
     ("metadata", "ownerReferences"): "uid",
     ("metadata", "finalizers"): None,
 }
+# In a pod template (`...template.spec`, as in Jobs and CronJobs), the PodSpec lists with a merge key, and
+# those of its containers: merged by that key, as the real server does for PodSpec and Container.
+POD_SPEC_LISTS = {"containers": "name", "initContainers": "name", "ephemeralContainers": "name", "volumes": "name",
+                  "imagePullSecrets": "name", "hostAliases": "ip"}
+CONTAINER_LISTS = {"env": "name", "volumeMounts": "mountPath", "ports": "containerPort", "volumeDevices": "devicePath"}
+CONTAINER_KINDS = ("containers", "initContainers", "ephemeralContainers")
+_NO_MERGE = object()
+
+
+def merge_key(path):
+    """The merge key of the list at `path` (None: a set of scalars), or _NO_MERGE for a list that is replaced."""
+    if path in MERGED_LISTS:
+        return MERGED_LISTS[path]
+    if len(path) >= 3 and path[-3:-1] == ("template", "spec") and path[-1] in POD_SPEC_LISTS:
+        return POD_SPEC_LISTS[path[-1]]
+    if len(path) >= 4 and path[-4:-2] == ("template", "spec") and path[-2] in CONTAINER_KINDS \
+            and path[-1] in CONTAINER_LISTS:
+        return CONTAINER_LISTS[path[-1]]
+    return _NO_MERGE
 
 
 def strategic_merge_patch(target, patch, path=()):
@@ -48,8 +67,10 @@ def strategic_merge_patch(target, patch, path=()):
             result.pop(key, None)
             continue
         sub = path + (key,)
-        if isinstance(value, list) and sub in MERGED_LISTS and isinstance(result.get(key), list):
-            result[key] = _merge_list(result[key], value, MERGED_LISTS[sub])
+        list_key = merge_key(sub) if isinstance(value, list) else _NO_MERGE
+        if list_key is not _NO_MERGE:
+            result[key] = _merge_list(result.get(key) if isinstance(result.get(key), list) else [], value, list_key,
+                                      sub)
             continue
         merged = strategic_merge_patch(result.get(key), value, sub)
         if merged is None and isinstance(value, dict) and value.get("$patch") == "delete":
@@ -61,7 +82,9 @@ def strategic_merge_patch(target, patch, path=()):
     return result
 
 
-def _merge_list(current, patch, key):
+def _merge_list(current, patch, key, path):
+    """Merges a patch list into a list: scalars as a set (key None), objects by their merge key; the
+    patch's `$patch: delete` items remove, null fields of new items are dropped."""
     if key is None:
         out = list(current)
         for item in patch:
@@ -77,9 +100,9 @@ def _merge_list(current, patch, key):
             if match is not None:
                 del out[match]
         elif match is None:
-            out.append({k: v for k, v in item.items() if not k.startswith("$")})
+            out.append(strategic_merge_patch({}, item, path))
         else:
-            out[match] = strategic_merge_patch(out[match], item)
+            out[match] = strategic_merge_patch(out[match], item, path)
     return out
 
 

@@ -1,6 +1,9 @@
 """Decodes the protobuf request bodies kubectl's typed clients send (`kubectl create namespace`,
-`kubectl create secret ...`, `kubectl create configmap`): the `k8s\\0` envelope (runtime.Unknown) around a
-Namespace, Secret or ConfigMap. Only the fields those kinds carry are mapped; anything else is skipped."""
+`kubectl create secret ...`, `kubectl create configmap`, `kubectl create serviceaccount`, `kubectl create
+token`, `kubectl create clusterrole|role|clusterrolebinding|rolebinding`, `kubectl auth can-i`): the `k8s\\0`
+envelope (runtime.Unknown) around a Namespace, Secret, ConfigMap, ServiceAccount, TokenRequest, RBAC object or
+SelfSubjectAccessReview. Only the fields those kinds carry are mapped (a ClusterRole's aggregationRule is not);
+anything else is skipped."""
 
 import base64
 import datetime
@@ -49,7 +52,29 @@ OBJECT_META = {1: ("name", S), 2: ("generateName", S), 3: ("namespace", S), 5: (
                6: ("resourceVersion", S), 7: ("generation", INT), 8: ("creationTimestamp", TIME),
                11: ("labels", MAP_SS), 12: ("annotations", MAP_SS),
                13: ("ownerReferences", ("list", OWNER_REFERENCE)), 14: ("finalizers", ("strings",))}
+OBJECT_REFERENCE = {1: ("kind", S), 2: ("namespace", S), 3: ("name", S), 4: ("uid", S), 5: ("apiVersion", S),
+                    6: ("resourceVersion", S), 7: ("fieldPath", S)}
+POLICY_RULE = {1: ("verbs", ("strings",)), 2: ("apiGroups", ("strings",)), 3: ("resources", ("strings",)),
+               4: ("resourceNames", ("strings",)), 5: ("nonResourceURLs", ("strings",))}
+SUBJECT = {1: ("kind", S), 2: ("apiGroup", S), 3: ("name", S), 4: ("namespace", S)}
+ROLE_REF = {1: ("apiGroup", S), 2: ("kind", S), 3: ("name", S)}
+BINDING = {1: ("metadata", OBJECT_META), 2: ("subjects", ("list", SUBJECT)), 3: ("roleRef", ROLE_REF)}
 MESSAGES = {
+    "ServiceAccount": {1: ("metadata", OBJECT_META), 2: ("secrets", ("list", OBJECT_REFERENCE)),
+                       3: ("imagePullSecrets", ("list", {1: ("name", S)})), 4: ("automountServiceAccountToken", BOOL)},
+    "TokenRequest": {1: ("metadata", OBJECT_META),
+                     2: ("spec", {1: ("audiences", ("strings",)), 4: ("expirationSeconds", INT),
+                                  3: ("boundObjectRef", {1: ("kind", S), 2: ("apiVersion", S), 3: ("name", S),
+                                                         4: ("uid", S)})})},
+    "ClusterRole": {1: ("metadata", OBJECT_META), 2: ("rules", ("list", POLICY_RULE))},
+    "Role": {1: ("metadata", OBJECT_META), 2: ("rules", ("list", POLICY_RULE))},
+    "SelfSubjectAccessReview": {
+        1: ("metadata", OBJECT_META),
+        2: ("spec", {1: ("resourceAttributes", {1: ("namespace", S), 2: ("verb", S), 3: ("group", S), 4: ("version", S),
+                                                5: ("resource", S), 6: ("subresource", S), 7: ("name", S)}),
+                     2: ("nonResourceAttributes", {1: ("path", S), 2: ("verb", S)})})},
+    "ClusterRoleBinding": BINDING,
+    "RoleBinding": BINDING,
     "Secret": {1: ("metadata", OBJECT_META), 2: ("data", MAP_SB), 3: ("type", S), 4: ("stringData", MAP_SS),
                5: ("immutable", BOOL)},
     "ConfigMap": {1: ("metadata", OBJECT_META), 2: ("data", MAP_SS), 3: ("binaryData", MAP_SB),

@@ -259,7 +259,7 @@ class ResourceType:
 
     def __init__(self, group, version, kind, plural, namespaced, short_names=(), categories=(),
                  status=False, generation=False, columns=(), crd=False, table=None, storage=None,
-                 to_storage=None, from_storage=None, selectable=None):
+                 to_storage=None, from_storage=None, selectable=None, review=False):
         self.group = group
         self.version = version
         self.kind = kind
@@ -276,6 +276,7 @@ class ResourceType:
         self.to_storage = to_storage
         self.from_storage = from_storage
         self.selectable = selectable or {}
+        self.review = review  # a create-only review (nothing stored), answered by the authorizer
 
     @property
     def api_version(self):
@@ -290,6 +291,8 @@ class ResourceType:
         return self.kind + "List"
 
     def verbs(self):
+        if self.review:
+            return ["create"]
         return ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] \
             if self.kind != "Namespace" else ["create", "delete", "get", "list", "patch", "update", "watch"]
 
@@ -376,6 +379,8 @@ RESOURCES += [
                  generation=True, table=CRONJOB_COLUMNS),
     ResourceType("batch", "v1", "Job", "jobs", True, categories=["all"], status=True, generation=True,
                  table=JOB_COLUMNS),
+    ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", False,
+                 review=True),
 ]
 
 RESOURCES.append(

@@ -16,6 +16,7 @@ import kts_events as events
 import kts_fields as fields
 import kts_patch as patches
 import kts_rbac_batch as rbac_batch
+import kts_times as times
 from kts_errors import FieldError
 from kts_resources import BY_KIND, RESOURCES
 
@@ -479,8 +480,12 @@ def _order_meta(obj):
 
 
 def _normalize(rtype, obj):
-    """Turns a Secret's stringData into data and checks base64, as decoding does on the real server;
-    the defaults of the RBAC bindings and CronJobs."""
+    """Turns a Secret's stringData into data and checks base64, and decodes a Lease's MicroTimes, as
+    decoding does on the real server; the defaults of the RBAC bindings and CronJobs."""
+    if rtype.kind == "Lease" and isinstance(obj.get("spec"), dict):
+        for key in ("acquireTime", "renewTime"):
+            if obj["spec"].get(key) is not None:
+                obj["spec"][key] = times.micro_time_text("Lease", obj["spec"][key])
     if rtype.kind in ("ClusterRoleBinding", "RoleBinding"):
         rbac_batch.default_binding(obj)
     elif rtype.kind == "CronJob":

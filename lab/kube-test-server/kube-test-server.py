@@ -24,10 +24,12 @@ import kts_aggregation  # noqa: E402
 import kts_errors as errors  # noqa: E402
 import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
+import kts_rbac  # noqa: E402
 from kts_errors import ApiError  # noqa: E402
-from kts_resources import BY_PATH, RESOURCES, groups  # noqa: E402
+from kts_resources import BY_KIND, BY_PATH, RESOURCES, groups  # noqa: E402
 from kts_selectors import parse_field_selector, parse_label_selector  # noqa: E402
 from kts_store import Store  # noqa: E402
+from kts_tokens import TOKEN_REQUEST, ServiceAccountTokens  # noqa: E402
 
 SERVER_VERSION = {
     "major": "1", "minor": "32", "gitVersion": "v1.32.0-kube-test-server", "gitCommit": "0" * 40,
@@ -105,6 +107,7 @@ class App:
         self.faults = Faults()
         self.seeds = args.seed or []
         self.tokens = load_tokens(args.tokens) if args.tokens else {}
+        self.service_account_tokens = ServiceAccountTokens()
         self.policy = json.load(open(args.policy))["rules"] if args.policy else DEFAULT_POLICY
         self.quiet = args.quiet
         self.log_lock = threading.Lock()
@@ -133,7 +136,18 @@ class App:
                 count += 1
         return count
 
-    def allowed(self, user, verb, group, resource, namespace):
+    def allowed(self, user, verb, group, resource, namespace, name=None):
+        """(allowed, reason): the built-in (or --policy) rules, then the RBAC objects in the store."""
+        if self.policy_allows(user, verb, group, resource, namespace):
+            return True, ""
+        return kts_rbac.authorize(self.store, user, verb, group, resource, namespace, name)
+
+    def service_account(self, namespace, name):
+        with self.store.lock:
+            entry = self.store.index(BY_KIND[("v1", "ServiceAccount")]).objects.get((namespace, name))
+            return entry.obj if entry else None
+
+    def policy_allows(self, user, verb, group, resource, namespace):
         for rule in self.policy:
             if not (user.name in rule.get("users", []) or set(user.groups) & set(rule.get("groups", []))):
                 continue
@@ -190,6 +204,10 @@ def resource_list(group, version, rtypes):
         if r.has_status:
             resources.append({"name": r.plural + "/status", "singularName": "", "namespaced": r.namespaced,
                               "kind": r.kind, "verbs": ["get", "patch", "update"]})
+        if r.kind == "ServiceAccount":
+            resources.append({"name": r.plural + "/token", "singularName": "", "namespaced": True,
+                              "group": TOKEN_REQUEST["group"], "version": TOKEN_REQUEST["version"],
+                              "kind": TOKEN_REQUEST["kind"], "verbs": ["create"]})
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version,
             "resources": resources}
 
@@ -217,6 +235,8 @@ def aggregated(core, version):
                 entry["subresources"] = [{"subresource": "status", "responseKind": {"group": r.group, "version": r.version,
                                                                                   "kind": r.kind},
                                           "verbs": ["get", "patch", "update"]}]
+            if r.kind == "ServiceAccount":
+                entry["subresources"] = [{"subresource": "token", "responseKind": TOKEN_REQUEST, "verbs": ["create"]}]
             resources.append(entry)
         items.append({"metadata": {"name": group, "creationTimestamp": None},
                       "versions": [{"version": ver, "resources": resources, "freshness": "Current"}]})
@@ -393,7 +413,11 @@ class Handler(BaseHTTPRequestHandler):
                 return User(cn, orgs)
         auth = self.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
-            return app.tokens.get(auth[7:].strip())
+            token = auth[7:].strip()
+            if token in app.tokens:
+                return app.tokens[token]
+            account = app.service_account_tokens.authenticate(token, app.service_account)
+            return User(*account) if account else None
         return None
 
     def accept(self):
@@ -521,7 +545,7 @@ class Handler(BaseHTTPRequestHandler):
             name = tail[0]
         if len(tail) == 2:
             sub = tail[1]
-            if sub != "status" or not rtype.has_status:
+            if not (sub == "status" and rtype.has_status) and not (sub == "token" and rtype.kind == "ServiceAccount"):
                 raise errors.path_not_found()
         if rtype.namespaced is False and namespace:
             raise errors.path_not_found()
@@ -532,8 +556,10 @@ class Handler(BaseHTTPRequestHandler):
         verb = VERB_OF_METHOD.get(self.command) if rest else "get"
         namespace = rest[1] if len(rest) >= 3 and rest[0] == "namespaces" else ""
         resource = (rest[2] if namespace else rest[0]) if rest else ""
-        if not self.server.app.allowed(user, verb or "get", group, resource, namespace):
-            raise errors.forbidden(None, None, f'User "{user.name}" cannot {verb} resource "{resource}" in API group "{group}" at the cluster scope')
+        allowed, reason = self.server.app.allowed(user, verb or "get", group, resource, namespace)
+        if not allowed:
+            raise errors.forbidden(None, None, f'User "{user.name}" cannot {verb} resource "{resource}" in API group "{group}" at the cluster scope' +
+                                   (f": {reason}" if reason else ""))
         status, body, content_type = kts_aggregation.proxy(apiservice, self.command, urllib.parse.urlsplit(self.path).path,
                                                            urllib.parse.urlsplit(self.path).query, self.headers, raw)
         return Response(status, body, content_type)
@@ -548,18 +574,30 @@ class Handler(BaseHTTPRequestHandler):
             verb = "deletecollection"
         else:
             verb = VERB_OF_METHOD.get(method)
-        if verb is None or (name is None and method in ("PUT", "PATCH")) or (name and method == "POST"):
+        if verb is None or (name is None and method in ("PUT", "PATCH")) or (name and method == "POST" and sub != "token"):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        if sub == "token" and method != "POST":
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        if sub == "token":
+            verb = "create"
+        if rtype.review:
+            if method != "POST" or name:
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            return self.json(self.access_review(app, user, self.parse_body(raw)), 201)
         check_name = name if name else None
         resource = rtype.plural + ("/" + sub if sub else "")
-        if not app.allowed(user, verb, rtype.group, resource, namespace):
+        allowed, reason = app.allowed(user, verb, rtype.group, resource, namespace, check_name)
+        if not allowed:
             if namespace:
                 where = f'in the namespace "{namespace}"'
             else:
                 where = "at the cluster scope"
             raise errors.forbidden(rtype, check_name,
                                    f'User "{user.name}" cannot {verb} resource "{resource}" in API group '
-                                   f'"{rtype.group}" {where}')
+                                   f'"{rtype.group}" {where}' + (f": {reason}" if reason else ""))
+        if sub == "token":
+            account = store.get(rtype, namespace, name).obj
+            return self.json(app.service_account_tokens.request(account, self.parse_body(raw)), 201)
         if watch:
             raise errors.method_not_allowed("watch is not supported by kube-test-server")
         dry_run = query.get("dryRun") == "All"
@@ -620,6 +658,28 @@ class Handler(BaseHTTPRequestHandler):
                     store.delete(rtype, meta.get("namespace", ""), meta["name"], None, dry_run)
             return self.list_body(rtype, entries, {"resourceVersion": rv})
         raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+    def access_review(self, app, user, review):
+        """A SelfSubjectAccessReview answered for the caller; every authenticated user may ask (as
+        kube-apiserver's system:basic-user role allows)."""
+        if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
+            raise errors.bad_request("the body of the request is not a SelfSubjectAccessReview")
+        spec = review["spec"]
+        attributes = spec.get("resourceAttributes")
+        if not isinstance(attributes, dict):
+            raise errors.invalid_kind("SelfSubjectAccessReview", "authorization.k8s.io", "", [
+                errors.FieldError("invalid", "spec.resourceAttributes", "exactly one of nonResourceAttributes or "
+                                  "resourceAttributes must be specified (non-resource URLs are not emulated)", None)])
+        resource = attributes.get("resource") or ""
+        if attributes.get("subresource"):
+            resource += "/" + attributes["subresource"]
+        allowed, reason = app.allowed(user, attributes.get("verb") or "", attributes.get("group") or "", resource,
+                                      attributes.get("namespace") or "", attributes.get("name") or None)
+        status = {"allowed": allowed}
+        if reason:
+            status["reason"] = reason
+        return {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}
 
     def parse_body(self, raw):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
