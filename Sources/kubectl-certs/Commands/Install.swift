@@ -7,35 +7,36 @@ extension KubectlCerts {
         static let configuration = CommandConfiguration(
             abstract: "Run `kubectl-certs renew -A` in the cluster on a schedule (a CronJob).",
             discussion: """
-            Applies, with server-side apply (field manager kubectl-certs): a ServiceAccount, a
-            ClusterRole with the least access renew needs and its ClusterRoleBinding, and a
-            batch/v1 CronJob whose locked-down pod (non-root UID \(RenewalInstallation.runAsUser),
-            read-only root filesystem, no capabilities) runs `kubectl-certs renew -A`. Everything
+            Applies, with server-side apply (field manager kubectl-certs): a ServiceAccount, a \
+            ClusterRole with the least access renew needs and its ClusterRoleBinding, and a \
+            batch/v1 CronJob whose locked-down pod (non-root UID \(RenewalInstallation.runAsUser), \
+            read-only root filesystem, no capabilities) runs `kubectl-certs renew -A`. Everything \
             carries the labels uninstall looks for. Installing again changes only what differs.
 
-            Namespace: -n, or \(RenewalInstallation.defaultNamespace), which install creates (and
-            uninstall removes): the renewal, its credentials and its Jobs apart from any workload,
+            Namespace: -n, or \(RenewalInstallation.defaultNamespace), which install creates (and \
+            uninstall removes): the renewal, its credentials and its Jobs apart from any workload, \
             as cert-manager keeps to its own. A namespace given with -n must exist.
 
-            Schedule: by default twice a day, twelve hours apart, at a minute and hour picked at
-            random on the first install and kept on later ones. Twice a day so that a CA's renewal
-            window (ARI) and short-lived certificates are looked at well within a day and a failed
-            run has another chance before the day is out; at a random time, as Let's Encrypt asks,
-            so that many clusters do not all reach the CA on the hour. Renew only acts on
+            Schedule: by default twice a day, twelve hours apart, at a minute and hour picked at \
+            random on the first install and kept on later ones. Twice a day so that a CA's renewal \
+            window (ARI) and short-lived certificates are looked at well within a day and a failed \
+            run has another chance before the day is out; at a random time, as Let's Encrypt asks, \
+            so that many clusters do not all reach the CA on the hour. Renew only acts on \
             certificates that are due; other runs end quickly.
 
-            Credentials: provider variables (RFC2136_TSIG_SECRET, CLOUDFLARE_DNS_API_TOKEN, ...)
-            reach the pod from a Secret in the namespace with --env-from-secret NAME; renew uses
+            Credentials: provider variables (RFC2136_TSIG_SECRET, CLOUDFLARE_DNS_API_TOKEN, ...) \
+            reach the pod from a Secret in the namespace with --env-from-secret NAME; renew uses \
             what `issue` recorded on each certificate's Secret for everything else.
 
-            Image: the image is not published anywhere; build it from the Dockerfile, push it
+            Image: the image is not published anywhere; build it from the Dockerfile, push it \
             to a registry your cluster pulls from and name it with --image (see the README).
 
             Examples:
-              kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) --env-from-secret dns-credentials
-              kubectl certs install --schedule '@daily' --shards 3 --image ...
-              kubectl certs install --dry-run -o yaml > kubectl-certs.yaml   # review, then kubectl apply -f
-              kubectl certs install --image ... -- --within 720h           # more arguments for renew
+              kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) \\
+                --env-from-secret dns-credentials
+              kubectl certs install --schedule @daily --shards 3 --image IMAGE
+              kubectl certs install --dry-run -o yaml > kubectl-certs.yaml
+              kubectl certs install --image IMAGE -- --within 720h   # more for renew
             """
         )
 

@@ -7,10 +7,10 @@ extension KubectlCerts {
         static let configuration = CommandConfiguration(
             abstract: "Remove what `kubectl certs install` set up in a namespace.",
             discussion: """
-            Deletes, by the labels install put on them, the CronJob (and with it its Jobs and
-            pods), the ClusterRoleBinding, the ClusterRole and the ServiceAccount of the
-            installation in the namespace (-n, default \(RenewalInstallation.defaultNamespace)), then
-            the namespace itself when install created it and it holds no Secret of anyone else's.
+            Deletes, by the labels install put on them, the CronJob (and with it its Jobs and \
+            pods), the ClusterRoleBinding, the ClusterRole and the ServiceAccount of the \
+            installation in the namespace (-n, default \(RenewalInstallation.defaultNamespace)), then \
+            the namespace itself when install created it and it holds no Secret of anyone else's. \
             Certificates, their Secrets and anything else are left as they are.
             """
         )
