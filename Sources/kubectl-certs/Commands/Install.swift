@@ -15,7 +15,7 @@ extension KubectlCerts {
 
             Namespace: -n, or \(RenewalInstallation.defaultNamespace), which install creates (and \
             uninstall removes): the renewal, its credentials and its Jobs apart from any workload, \
-            as cert-manager keeps to its own. A namespace given with -n must exist.
+            as cert-manager keeps to its own. Any other namespace given with -n must exist.
 
             Schedule: by default twice a day, twelve hours apart, at a minute and hour picked at \
             random on the first install and kept on later ones. Twice a day so that a CA's renewal \
@@ -107,9 +107,10 @@ extension KubectlCerts {
             if image == nil {
                 FileHandle.standardError.write(Data("note: the image \(Install.defaultImage) is not published anywhere; build it from the Dockerfile, push it to a registry your cluster pulls from, and pass --image (README: Renewal in the cluster)\n".utf8))
             }
+            let namespace = global.namespace ?? RenewalInstallation.defaultNamespace
             var installation = RenewalInstallation(
-                namespace: global.namespace ?? RenewalInstallation.defaultNamespace,
-                ownsNamespace: global.namespace == nil,
+                namespace: namespace,
+                ownsNamespace: namespace == RenewalInstallation.defaultNamespace,
                 schedule: try schedule.map { try CronSchedule(validating: $0) } ?? .randomTwiceDaily(),
                 image: image ?? Install.defaultImage,
                 shards: shards,

@@ -105,6 +105,10 @@ import Testing
         #expect(result.stderr.contains("namespace \"no-such-team\" not found: create it first (kubectl create namespace no-such-team), or leave out -n"))
         #expect(result.stdout.isEmpty)
         #expect(try names(kube, ["clusterrole", "-l", "app.kubernetes.io/name=kubectl-certs"]).isEmpty)
+        // The default namespace named with -n is still install's own to create.
+        let named = try await certs(kube, ["install", "-n", "kubectl-certs", "--image", Self.image])
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stdout == Self.applied(namespace: "kubectl-certs", withNamespace: true))
     }
 
     @Test func aFieldAnotherManagerSetIsAConflictUntilForced_AgainstKubeTestServer() async throws {

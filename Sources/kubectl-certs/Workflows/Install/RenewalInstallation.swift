@@ -14,7 +14,7 @@ struct RenewalInstallation {
 
     var namespace: String
     /// Whether the namespace is this installation's own (the default one), created by install
-    /// and removed by uninstall. A namespace named with `-n` belongs to the user.
+    /// and removed by uninstall. Any other namespace belongs to the user.
     var ownsNamespace: Bool
     var schedule: CronSchedule
     var image: String
