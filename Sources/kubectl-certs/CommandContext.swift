@@ -19,12 +19,12 @@ struct CommandContext {
         !global.noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(stream) == 1
     }
 
-    func kubernetesClient() throws -> KubernetesClient {
+    func kubernetesClient(rate: KubernetesClient.RequestRate = .kubectl) throws -> KubernetesClient {
         // As kubectl: no flag, the default bound; 0, no bound at all.
         let timeout = try global.requestTimeout.map { try Duration(parsing: $0) } ?? KubernetesClient.defaultRequestTimeout
         var logger = Logger(label: "kubectl-certs.kubernetes")
         logger.logLevel = Self.level(global.verbose)
-        return try KubernetesClient(options: KubeConfigOptions(kubeconfig: global.kubeconfig, context: global.context, namespace: global.namespace), requestTimeout: timeout == .zero ? nil : timeout, logger: logger)
+        return try KubernetesClient(options: KubeConfigOptions(kubeconfig: global.kubeconfig, context: global.context, namespace: global.namespace), requestTimeout: timeout == .zero ? nil : timeout, rate: rate, logger: logger)
     }
 
     /// -v: info, -vv: debug (every request with its status and time), -vvv: trace (bodies,

@@ -49,7 +49,9 @@ struct DNSOptions: ParsableArguments {
         var environment = ProviderEnvironment(local: ProcessInfo.processInfo.environment, cluster: .init(client: client, resourceNamespace: namespace))
         if let credentials {
             let name = String(credentials.dropFirst("secret/".count))
-            let secret = try await client.get(Secret.self, name: name, namespace: namespace)
+            guard let secret = try await client.getIfPresent(.secrets, name: name, namespace: namespace).map(Secret.init(object:)) else {
+                throw CommandFailure(message: "the DNS provider credentials Secret \(namespace)/\(name) (--dns-credentials, or as recorded when the certificate was issued) does not exist; create it with the provider's variables as keys", exitStatus: .usage)
+            }
             environment.supplied = secret.data.mapValues { String(decoding: $0, as: UTF8.self) }
             environment.suppliedBy = "Secret \(namespace)/\(name)"
         }

@@ -57,6 +57,21 @@ public struct IssueLab: Sendable {
         try RunningCommand(["kubectl", "certs", "issue"] + arguments + acmeFlags, environment: environment, signalOn: signalOn)
     }
 
+    /// The flags a renewal against the lab needs: the CA and everything else come from what
+    /// `issue` recorded on each Secret.
+    public var renewFlags: [String] {
+        ["--acme-ca-bundle", caBundle, "--dns-resolver", resolver, "--propagation-timeout", "60s"]
+    }
+
+    public func renew(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Subprocess.Result {
+        try await Subprocess.run("kubectl", ["certs", "renew"] + arguments + renewFlags, environment: environment.merging(extra) { $1 })
+    }
+
+    /// Starts `kubectl certs renew` without waiting for it.
+    public func startRenew(_ arguments: [String]) throws -> RunningCommand {
+        try RunningCommand(["kubectl", "certs", "renew"] + arguments + renewFlags, environment: environment)
+    }
+
     public func secret(_ name: String, _ namespace: String) async throws -> Secret {
         try await client.get(Secret.self, name: name, namespace: namespace)
     }

@@ -108,7 +108,7 @@ extension ACMEClient {
     private func account(from response: HTTPResponse, url knownURL: String? = nil) throws(ACMEError) -> ACMEAccount {
         let url: String
         if let knownURL { url = knownURL } else { url = try location(of: response, for: "the account") }
-        let body = try decode(ACMEAccount.Body.self, from: response, url: url)
+        let body = try Self.decode(ACMEAccount.Body.self, from: response, url: url)
         setAccountURL(url)
         return ACMEAccount(url: url, status: body.status ?? "valid", contact: body.contact ?? [], orders: body.orders)
     }

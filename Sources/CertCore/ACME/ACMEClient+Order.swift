@@ -22,19 +22,19 @@ extension ACMEClient {
             return try await newOrder(identifiers: identifiers, replaces: nil)
         }
         let url = try location(of: response, for: "the order")
-        return ACMEOrder(url: url, body: try decode(ACMEOrder.Body.self, from: response, url: url))
+        return ACMEOrder(url: url, body: try Self.decode(ACMEOrder.Body.self, from: response, url: url))
     }
 
     /// The order's current state.
     public func order(at url: String) async throws(ACMEError) -> ACMEOrder {
         let response = try await post(url, payload: nil)
-        return ACMEOrder(url: url, body: try decode(ACMEOrder.Body.self, from: response, url: url))
+        return ACMEOrder(url: url, body: try Self.decode(ACMEOrder.Body.self, from: response, url: url))
     }
 
     /// One authorization's current state.
     public func authorization(at url: String) async throws(ACMEError) -> ACMEAuthorization {
         let response = try await post(url, payload: nil)
-        return ACMEAuthorization(url: url, body: try decode(ACMEAuthorization.Body.self, from: response, url: url))
+        return ACMEAuthorization(url: url, body: try Self.decode(ACMEAuthorization.Body.self, from: response, url: url))
     }
 
     /// Every authorization of an order, fetched concurrently, in the order's order.
@@ -58,7 +58,7 @@ extension ACMEClient {
     /// Tells the CA the challenge is ready to be checked.
     public func respond(to challenge: ACMEChallenge) async throws(ACMEError) -> ACMEChallenge {
         let response = try await post(challenge.url, payload: Data("{}".utf8))
-        return try decode(ACMEChallenge.self, from: response, url: challenge.url)
+        return try Self.decode(ACMEChallenge.self, from: response, url: challenge.url)
     }
 
     /// Polls an authorization until it is valid; throws `.validationFailed` with the CA's
@@ -66,7 +66,7 @@ extension ACMEClient {
     public func waitForAuthorization(at url: String, timeout: Duration = .seconds(300)) async throws(ACMEError) -> ACMEAuthorization {
         try await poll(url, timeout: timeout, what: "the authorization") { () async throws(ACMEError) -> (ACMEAuthorization?, HTTPResponse) in
             let response = try await self.post(url, payload: nil)
-            let authorization = ACMEAuthorization(url: url, body: try self.decode(ACMEAuthorization.Body.self, from: response, url: url))
+            let authorization = ACMEAuthorization(url: url, body: try Self.decode(ACMEAuthorization.Body.self, from: response, url: url))
             switch authorization.status {
             case .valid:
                 return (authorization, response)
@@ -82,7 +82,7 @@ extension ACMEClient {
     /// Sends the CSR and polls the order until the certificate is ready.
     public func finalize(_ order: ACMEOrder, csr: CertificateSigningRequest, timeout: Duration = .seconds(300)) async throws(ACMEError) -> ACMEOrder {
         let response = try await post(order.finalize, payload: Self.encode(["csr": Base64URL.encode(csr.der)]))
-        let finalized = ACMEOrder(url: order.url, body: try decode(ACMEOrder.Body.self, from: response, url: order.finalize))
+        let finalized = ACMEOrder(url: order.url, body: try Self.decode(ACMEOrder.Body.self, from: response, url: order.finalize))
         if finalized.status == .valid { return finalized }
         return try await waitForOrder(at: order.url, timeout: timeout)
     }
@@ -91,7 +91,7 @@ extension ACMEClient {
     public func waitForOrder(at url: String, timeout: Duration = .seconds(300)) async throws(ACMEError) -> ACMEOrder {
         try await poll(url, timeout: timeout, what: "the order") { () async throws(ACMEError) -> (ACMEOrder?, HTTPResponse) in
             let response = try await self.post(url, payload: nil)
-            let order = ACMEOrder(url: url, body: try self.decode(ACMEOrder.Body.self, from: response, url: url))
+            let order = ACMEOrder(url: url, body: try Self.decode(ACMEOrder.Body.self, from: response, url: url))
             switch order.status {
             case .valid: return (order, response)
             case .processing, .pending, .ready: return (nil, response)

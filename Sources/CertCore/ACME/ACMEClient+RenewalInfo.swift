@@ -18,12 +18,17 @@ extension ACMEClient {
     /// The CA's suggested renewal window for a certificate (RFC 9773 §4.2), or nil when the CA
     /// offers no renewal information.
     public func renewalInfo(for certificate: Certificate) async throws(ACMEError) -> ACMERenewalInfo? {
+        try await Self.renewalInfo(for: certificate, directory: directory, http: http)
+    }
+
+    /// The same, from a directory alone: renewal information needs no account.
+    public static func renewalInfo(for certificate: Certificate, directory: ACMEDirectory, http: HTTPClient) async throws(ACMEError) -> ACMERenewalInfo? {
         guard let base = directory.renewalInfo else { return nil }
         let identifier = try Self.certificateIdentifier(certificate)
         let url = (base.hasSuffix("/") ? base : base + "/") + identifier
-        let response = try await Self.send(http, HTTPRequest(url: url, headers: ["Accept": "application/json"]))
-        guard response.status == 200 else { throw Self.error(from: response, url: url) }
-        let body = try decode(ACMERenewalInfo.Body.self, from: response, url: url)
+        let response = try await send(http, HTTPRequest(url: url, headers: ["Accept": "application/json"]))
+        guard response.status == 200 else { throw error(from: response, url: url) }
+        let body = try Self.decode(ACMERenewalInfo.Body.self, from: response, url: url)
         guard let start = RFC3339.parse(body.suggestedWindow.start), let end = RFC3339.parse(body.suggestedWindow.end), start <= end else {
             throw ACMEError(kind: .protocolViolation, message: "the renewal window from \(url) is not a valid start/end pair")
         }

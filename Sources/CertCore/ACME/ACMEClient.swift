@@ -32,18 +32,22 @@ public actor ACMEClient {
 
     /// Fetches the server's directory and returns a client for it.
     public static func connect(to server: ACMEServer, accountKey: PrivateKey, http: HTTPClient, logger: Logger = Logger(label: "kubectl-certs.acme")) async throws(ACMEError) -> ACMEClient {
+        let directory = try await fetchDirectory(of: server, http: http)
+        return ACMEClient(directoryURL: server.directoryURL, directory: directory, accountKey: accountKey, http: http, logger: logger)
+    }
+
+    /// The server's directory, without an account: enough to ask for renewal information.
+    public static func fetchDirectory(of server: ACMEServer, http: HTTPClient) async throws(ACMEError) -> ACMEDirectory {
         let url = server.directoryURL
         let response = try await send(http, HTTPRequest(url: url, headers: ["Accept": "application/json"]))
         guard response.status == 200 else {
             throw ACMEError(kind: .transport, message: "the ACME directory \(url) answered HTTP \(response.status); check --server", problem: try? JSONDecoder().decode(ACMEError.Problem.self, from: response.body), status: response.status)
         }
-        let directory: ACMEDirectory
         do {
-            directory = try JSONDecoder().decode(ACMEDirectory.self, from: response.body)
+            return try JSONDecoder().decode(ACMEDirectory.self, from: response.body)
         } catch {
             throw ACMEError(kind: .protocolViolation, message: "\(url) is not an ACME directory (it lacks newNonce, newAccount, newOrder or revokeCert); check --server")
         }
-        return ACMEClient(directoryURL: url, directory: directory, accountKey: accountKey, http: http, logger: logger)
     }
 
     // MARK: - Requests
@@ -130,7 +134,7 @@ public actor ACMEClient {
         return ACMEError(kind: .transport, message: "the ACME server answered \(url) with HTTP \(response.status) and no problem document: \(snippet)", status: response.status, retryAfter: retryAfter)
     }
 
-    func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, url: String) throws(ACMEError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, url: String) throws(ACMEError) -> T {
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {

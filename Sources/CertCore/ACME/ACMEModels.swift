@@ -139,6 +139,13 @@ public struct ACMERenewalInfo: Sendable, Equatable {
     /// When to ask again, from the response's `Retry-After`.
     public var retryAfter: Date?
 
+    public init(windowStart: Date, windowEnd: Date, explanationURL: String? = nil, retryAfter: Date? = nil) {
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.explanationURL = explanationURL
+        self.retryAfter = retryAfter
+    }
+
     /// A time chosen uniformly at random within the window, as RFC 9773 §4.2 advises.
     public func randomTimeInWindow() -> Date {
         let span = windowEnd.timeIntervalSince(windowStart)

@@ -4,14 +4,15 @@ import Synchronization
 
 /// A client for the Kubernetes REST API of one cluster, as one user.
 ///
-/// Requests are rate limited like kubectl's (QPS 50, burst 100); 429 answers are retried after
+/// Requests are rate limited like kubectl's (QPS 50, burst 100, unless the caller sets a
+/// `RequestRate` of its own); 429 answers are retried after
 /// their `Retry-After` (a few times); a 401 refreshes exec-plugin and token-file credentials
 /// once. `metav1.Status` answers become `KubernetesError`s with kubectl's wording.
 public final class KubernetesClient: Sendable {
     public let connection: ClusterConnection
     public let requestTimeout: Duration?
     private let authenticator: KubernetesAuthenticator
-    private let limiter = RateLimiter(perSecond: 50, burst: 100)
+    private let limiter: RateLimiter
     private let logger: Logger
     /// One HTTP client per client identity (an exec plugin may hand out certificates).
     private let clients = Mutex<[HTTPClientConfiguration.ClientIdentity?: HTTPClient]>([:])
@@ -21,16 +22,31 @@ public final class KubernetesClient: Sendable {
     public static let defaultRequestTimeout = Duration.seconds(30)
 
     /// `requestTimeout` bounds each request; nil waits as long as the server takes.
-    public init(connection: ClusterConnection, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) {
+    public init(connection: ClusterConnection, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, rate: RequestRate = .kubectl, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) {
         self.connection = connection
+        self.limiter = RateLimiter(perSecond: rate.perSecond, burst: rate.burst)
         self.requestTimeout = requestTimeout
         self.authenticator = KubernetesAuthenticator(connection.credentials)
         self.logger = logger
     }
 
     /// Loads the kubeconfig with kubectl's rules and returns a client for its context.
-    public convenience init(options: KubeConfigOptions, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) throws(KubernetesError) {
-        self.init(connection: try KubeConfigLoader.connection(options), requestTimeout: requestTimeout, logger: logger)
+    public convenience init(options: KubeConfigOptions, requestTimeout: Duration? = KubernetesClient.defaultRequestTimeout, rate: RequestRate = .kubectl, logger: Logger = Logger(label: "kubectl-certs.kubernetes")) throws(KubernetesError) {
+        self.init(connection: try KubeConfigLoader.connection(options), requestTimeout: requestTimeout, rate: rate, logger: logger)
+    }
+
+    /// How many requests a second the client sends at most, after a first burst.
+    public struct RequestRate: Sendable {
+        public var perSecond: Double
+        public var burst: Int
+
+        public init(perSecond: Double, burst: Int) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+
+        /// kubectl's own.
+        public static let kubectl = RequestRate(perSecond: 50, burst: 100)
     }
 
     // MARK: - Verbs
@@ -143,7 +159,7 @@ public final class KubernetesClient: Sendable {
     }
 
     private func resourceType(of object: KubernetesObject) throws(KubernetesError) -> ResourceType {
-        let known: [ResourceType] = [.namespaces, .secrets, .ingresses, .certificates, .certificateRequests, .issuers, .clusterIssuers, .leases,
+        let known: [ResourceType] = [.namespaces, .secrets, .ingresses, .certificates, .certificateRequests, .issuers, .clusterIssuers, .leases, .events,
                                    .serviceAccounts, .clusterRoles, .clusterRoleBindings, .cronJobs]
         guard let type = known.first(where: { $0.kind == object.kind && $0.apiVersion == object.apiVersion }) else {
             throw KubernetesError(kind: .badRequest, message: "kubectl-certs does not handle \(object.apiVersion ?? "?")/\(object.kind ?? "?") objects")

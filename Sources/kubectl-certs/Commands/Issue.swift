@@ -100,7 +100,7 @@ extension KubectlCerts {
             let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns)
             let workflow = IssueWorkflow(
                 client: client,
-                acmeHTTP: acmeHTTP,
+                accounts: AccountStore(client: client, http: acmeHTTP),
                 resolver: try dns.resolver(),
                 propagation: try dns.propagation(),
                 adopt: adopt,
@@ -119,7 +119,10 @@ extension KubectlCerts {
                 return issued
             }
             let elapsed = ContinuousClock.now - started
+            let events = EventRecorder(client: client, progress: progress)
             for item in issued {
+                await events.record(.issued, "Issued a certificate for \(item.spec.orderNames.joined(separator: ", ")), serial \(item.serial), valid until \(StatusEvaluation.timestamp(item.notAfter))",
+                                    secret: ObjectReference(item.secret.object), servedBy: item.spec.servedBy)
                 print("issued \(item.spec.orderNames.joined(separator: ", ")) into Secret \(item.spec.namespace)/\(item.spec.secretName); expires \(ISO8601DateFormatter().string(from: item.notAfter)) (\(String(format: "%.1f", elapsed.seconds)) s)")
             }
         }

@@ -25,7 +25,7 @@ extension KubectlCerts {
         @Flag(name: [.customShort("A"), .long], help: "Every namespace.")
         var allNamespaces = false
 
-        @Option(name: [.short, .customLong("selector")], help: ArgumentHelp("Label selector, as kubectl takes it.", valueName: "SELECTOR"))
+        @Option(name: [.customShort("l"), .customLong("selector")], help: ArgumentHelp("Label selector, as kubectl takes it.", valueName: "SELECTOR"))
         var selector: String?
 
         @Option(name: .shortAndLong, help: "Output format: table, wide, json or yaml.")

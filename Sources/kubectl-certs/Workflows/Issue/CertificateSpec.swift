@@ -18,6 +18,8 @@ struct CertificateSpec: Sendable {
     var labels: [String: String]
     /// What asked for it, for messages: `ingress/web`, `certificate/web`, `-d`.
     var origin: String
+    /// The Ingress or cert-manager Certificate it serves, which Events are also about.
+    var servedBy: ObjectReference? = nil
 
     /// The order's identifiers: each name in its ASCII form (lower case, Unicode labels as
     /// A-labels, as the CSR has them), repeats folded.

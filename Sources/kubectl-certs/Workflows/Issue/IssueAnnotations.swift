@@ -2,22 +2,36 @@ import CertCore
 import Foundation
 
 /// What the plugin records on a Secret it issued: cert-manager's annotations, and its own
-/// under `kubectl-certs.io/` — what a renewal needs, including the ACME server and account
-/// the certificate came from.
+/// under `kubectl-certs.io/` — what a renewal needs to issue the same certificate again
+/// (`RecordedSettings` reads them back), never a secret itself.
 enum IssueAnnotations {
+    static let domains = "kubectl-certs.io/domains"
+    static let server = "kubectl-certs.io/acme-server"
+    static let account = "kubectl-certs.io/acme-account"
+    static let provider = "kubectl-certs.io/dns-provider"
+    static let credentials = "kubectl-certs.io/dns-credentials"
+    static let keyType = "kubectl-certs.io/key-type"
+    static let preferredChain = "kubectl-certs.io/preferred-chain"
+    /// `ingress/NAME` or `certificate/NAME` when issued for one.
+    static let target = "kubectl-certs.io/target"
+    static let issuedAt = "kubectl-certs.io/issued-at"
+
     static func make(_ spec: CertificateSpec, settings: IssueSettings, chain: IssuedChain, account: String?, providers: [String]) -> [String: String] {
         var annotations = [
             "cert-manager.io/alt-names": chain.leaf.dnsNames.joined(separator: ","),
             "cert-manager.io/common-name": chain.leaf.subjectCommonName ?? "",
             "cert-manager.io/ip-sans": "",
             "cert-manager.io/uri-sans": "",
-            "kubectl-certs.io/domains": spec.orderNames.joined(separator: ","),
-            ReplacedCertificate.serverAnnotation: settings.server.directoryURL,
-            "kubectl-certs.io/dns-provider": providers.joined(separator: ","),
-            "kubectl-certs.io/key-type": spec.keyType.rawValue,
-            "kubectl-certs.io/issued-at": ISO8601DateFormatter().string(from: Date()),
+            domains: spec.orderNames.joined(separator: ","),
+            server: settings.server.directoryURL,
+            provider: providers.joined(separator: ","),
+            keyType: spec.keyType.rawValue,
+            issuedAt: ISO8601DateFormatter().string(from: Date()),
         ]
-        if let account { annotations[ReplacedCertificate.accountAnnotation] = account }
+        if let account { annotations[Self.account] = account }
+        if spec.servedBy != nil { annotations[target] = spec.origin }
+        if let secret = settings.credentialsSecret { annotations[credentials] = secret }
+        if let chain = settings.preferredChain { annotations[preferredChain] = chain }
         if let issuer = settings.issuer {
             annotations["cert-manager.io/issuer-name"] = issuer.name
             annotations["cert-manager.io/issuer-kind"] = issuer.kind

@@ -15,6 +15,8 @@ struct IssueSettings: Sendable {
     var issuer: IssuerReference?
     /// How each name is proven: a provider code and its credentials.
     var dns: DNSChoice
+    /// `--dns-credentials secret/NAME`, recorded so that a renewal reads the same Secret.
+    var credentialsSecret: String? = nil
 
     enum DNSChoice: Sendable {
         /// `--dns CODE`: one provider for every name, credentials from the environment (or a Secret).

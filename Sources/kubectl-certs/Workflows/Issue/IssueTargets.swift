@@ -8,7 +8,8 @@ struct IssueTargets {
     var namespace: String
 
     func specs(target: Target?, domains: [String], secret: String?) async throws -> [CertificateSpec] {
-        let keyType = acme.keyType.flatMap(KeyType.init(rawValue:)) ?? .ec256
+        let flagKeyType = acme.keyType.flatMap(KeyType.init(rawValue:))
+        let keyType = flagKeyType ?? .ec256
         guard let target else {
             return [CertificateSpec(namespace: namespace, secretName: secret ?? "", dnsNames: domains, commonName: nil, keyType: keyType,
                                     keyEncoding: .traditional, reuseStoredKey: false, certificateName: nil, issuer: acme.issuerReference,
@@ -24,7 +25,8 @@ struct IssueTargets {
             return entries.map { entry in
                 CertificateSpec(namespace: namespace, secretName: entry.secretName!, dnsNames: entry.hosts, commonName: nil, keyType: keyType,
                                 keyEncoding: .traditional, reuseStoredKey: false, certificateName: nil,
-                                issuer: acme.issuerReference ?? ingress.issuerReference, labels: ingress.labels, origin: "ingress/\(target.name)")
+                                issuer: acme.issuerReference ?? ingress.issuerReference, labels: ingress.labels, origin: "ingress/\(target.name)",
+                                servedBy: ObjectReference(ingress.object))
             }
         case .certificate:
             let certificate = try await client.get(CertManagerCertificate.self, name: target.name, namespace: namespace)
@@ -38,16 +40,17 @@ struct IssueTargets {
             }
             let settings = certificate.privateKey
             return [CertificateSpec(namespace: namespace, secretName: secretName, dnsNames: names, commonName: certificate.commonName,
-                                    keyType: try Self.keyType(settings, fallback: keyType), keyEncoding: settings.encoding == "PKCS8" ? .pkcs8 : .traditional,
+                                    keyType: try flagKeyType ?? Self.keyType(settings), keyEncoding: settings.encoding == "PKCS8" ? .pkcs8 : .traditional,
                                     reuseStoredKey: settings.rotationPolicy == "Never", certificateName: target.name,
-                                    issuer: acme.issuerReference ?? certificate.issuerReference, labels: certificate.labels, origin: "certificate/\(target.name)")]
+                                    issuer: acme.issuerReference ?? certificate.issuerReference, labels: certificate.labels, origin: "certificate/\(target.name)",
+                                    servedBy: ObjectReference(certificate.object))]
         case .secret:
             throw CommandFailure(message: "issue takes ingress/NAME or certificate/NAME; for a Secret use -d NAME... --secret \(target.name)", exitStatus: .usage)
         }
     }
 
     /// cert-manager's `privateKey.algorithm` and `size` as a key type (RSA 2048 by default, as cert-manager).
-    static func keyType(_ settings: CertManagerCertificate.PrivateKeySettings, fallback: KeyType) throws -> KeyType {
+    static func keyType(_ settings: CertManagerCertificate.PrivateKeySettings) throws -> KeyType {
         if let size = settings.unreadableSize {
             throw CommandFailure(message: "privateKey.size \(size) is not a key size; use 2048, 3072 or 4096 for RSA, 256 or 384 for ECDSA", exitStatus: .usage)
         }
@@ -96,7 +99,8 @@ struct IssueSettingsSource: Sendable {
             preferredChain: acme.preferredChain,
             accountSecret: IssueSettings.defaultAccountSecret(for: server, namespace: spec.namespace),
             issuer: nil,
-            dns: .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace))
+            dns: .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace)),
+            credentialsSecret: dns.credentials
         )
     }
 }

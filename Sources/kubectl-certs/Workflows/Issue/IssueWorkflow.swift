@@ -10,7 +10,7 @@ import Providers
 /// failed — leaves it only to name records it could not remove.
 struct IssueWorkflow {
     var client: KubernetesClient
-    var acmeHTTP: HTTPClient
+    var accounts: AccountStore
     var resolver: DNSResolver
     var propagation: PropagationFlags
     var adopt: Bool
@@ -23,6 +23,9 @@ struct IssueWorkflow {
     struct Issued: Sendable {
         var spec: CertificateSpec
         var notAfter: Date
+        var serial: String
+        /// The Secret as stored.
+        var secret: Secret
     }
 
     func issue(_ spec: CertificateSpec) async throws -> Issued {
@@ -30,12 +33,13 @@ struct IssueWorkflow {
         let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
         let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
         let solvers: IssueSolvers = try await step("DNS solvers") { try await dnsSolvers(for: spec, settings: settings) }
-        let acme: ACMEClient = try await step("ACME account") { try await AccountStore(client: client, http: acmeHTTP).connect(settings, progress: progress) }
+        let acme: ACMEClient = try await step("ACME account") { try await accounts.connect(settings, progress: progress) }
         let placed = try await step("order") {
             try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress).resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
         }
         let pending = PendingOrderHandle(store: PendingOrderStore(client: client), stored: placed.pending, outstanding: outstanding)
         let chain: IssuedChain
+        let stored: Secret
         do {
             var order: ACMEOrder = placed.order
             if order.status == .pending {
@@ -47,7 +51,7 @@ struct IssueWorkflow {
             chain = try await step("finalize and download") { () async throws -> IssuedChain in
                 try await CertificateRetrieval(acme: acme, progress: progress).retrieve(order, key: placed.key, spec: spec, preferredChain: settings.preferredChain)
             }
-            try await step("Secret write") {
+            stored = try await step("Secret write") {
                 try await store(chain, key: placed.key, for: spec, settings: settings, account: await acme.accountURL, providers: solvers.providerCodes)
             }
         } catch {
@@ -56,7 +60,7 @@ struct IssueWorkflow {
         }
         await step("pending record") { await settle(pending, orderDone: true, solvers: solvers) }
         step.finish()
-        return Issued(spec: spec, notAfter: chain.leaf.notAfter)
+        return Issued(spec: spec, notAfter: chain.leaf.notAfter, serial: chain.leaf.serialNumber, secret: stored)
     }
 
     /// The Secret as it is now, after checking it may be written — before anything is ordered.
@@ -72,9 +76,10 @@ struct IssueWorkflow {
 
     /// The last step: key and chain into the Secret, in one request.
     /// An API server failure says which Secret was not written.
-    private func store(_ chain: IssuedChain, key: PrivateKey, for spec: CertificateSpec, settings: IssueSettings, account: String?, providers: [String]) async throws {
+    private func store(_ chain: IssuedChain, key: PrivateKey, for spec: CertificateSpec, settings: IssueSettings, account: String?, providers: [String]) async throws -> Secret {
+        let stored: Secret
         do {
-            _ = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
+            stored = try await SecretWriter(client: client).write(name: spec.secretName, namespace: spec.namespace, contents: SecretWriter.Contents(
                 certificateChainPEM: chain.pem,
                 privateKeyPEM: try key.pem(encoding: spec.keyEncoding),
                 caPEM: nil,
@@ -86,6 +91,7 @@ struct IssueWorkflow {
             throw failure
         }
         progress.stageAll("stored in Secret \(spec.namespace)/\(spec.secretName)")
+        return stored
     }
 
     /// Removes what is left and ends the pending record, in a task of its own so that it also

@@ -5,13 +5,10 @@ import Foundation
 /// ACME server issued to this account, as the Secret's annotations record — a CA refuses to
 /// replace a certificate of another CA or account.
 enum ReplacedCertificate {
-    static let serverAnnotation = "kubectl-certs.io/acme-server"
-    static let accountAnnotation = "kubectl-certs.io/acme-account"
-
     /// The identifier of the certificate in `secret`, when it came from `server` and `account`.
     static func identifier(in secret: Secret?, server: String, account: String?) -> String? {
         guard let secret, let account,
-              secret.annotations[serverAnnotation] == server, secret.annotations[accountAnnotation] == account,
+              secret.annotations[IssueAnnotations.server] == server, secret.annotations[IssueAnnotations.account] == account,
               let pem = secret.data["tls.crt"],
               let leaf = try? Certificate.parseChain(pem: String(decoding: pem, as: UTF8.self)).first else { return nil }
         return try? ACMEClient.certificateIdentifier(leaf)

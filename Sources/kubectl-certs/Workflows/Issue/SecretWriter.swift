@@ -25,7 +25,7 @@ struct SecretWriter {
         var annotations: [String: String]
     }
 
-    enum Ownership {
+    enum Ownership: Equatable {
         /// Created or adopted by kubectl-certs: marked with its annotation, or labelled as
         /// managed by it.
         case ours

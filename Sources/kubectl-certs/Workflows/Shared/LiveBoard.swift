@@ -16,10 +16,25 @@ final class LiveBoard: Sendable {
 
     private let state = Mutex(State())
 
-    func begin(names: [String], stage: String) {
+    /// Shows these names: instead of the ones shown, or (several certificates at once) beside them.
+    func begin(names: [String], stage: String, beside: Bool = false) {
         state.withLock { state in
-            state.names = names
+            state.names = beside ? state.names + names.filter { !state.names.contains($0) } : names
             for name in names { state.stages[name] = stage }
+            redraw(&state)
+        }
+    }
+
+    var names: [String] { state.withLock { $0.names } }
+
+    /// Takes a finished certificate's names off the board.
+    func remove(names: [String]) {
+        state.withLock { state in
+            state.names.removeAll { names.contains($0) }
+            for name in names {
+                state.stages[name] = nil
+                state.servers[name] = nil
+            }
             redraw(&state)
         }
     }
@@ -29,10 +44,6 @@ final class LiveBoard: Sendable {
             for name in names { state.stages[name] = stage }
             redraw(&state)
         }
-    }
-
-    func setAll(stage: String) {
-        set(stage: stage, for: state.withLock { $0.names })
     }
 
     func printAbove(_ line: String) {

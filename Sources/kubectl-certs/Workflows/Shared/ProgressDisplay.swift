@@ -8,23 +8,54 @@ import Synchronization
 /// CronJobs, pipes), one plain timestamped line per step.
 final class ProgressDisplay: Sendable {
     private let board: LiveBoard?
-    private let started = ContinuousClock.now
+    private let started: ContinuousClock.Instant
     /// (fqdn, value, nameserver address) already reported as serving, for the plain lines.
     private let served = Mutex<Set<String>>([])
+    /// A certificate's own display among several on one board (`renew`): its names.
+    private let scope: Mutex<[String]?>
+    /// What this display's plain lines are about, when several certificates share stderr.
+    private let subject: String?
 
     init(live: Bool = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb") {
         self.board = live ? LiveBoard() : nil
+        self.started = ContinuousClock.now
+        self.scope = Mutex(nil)
+        self.subject = nil
+    }
+
+    private init(board: LiveBoard?, started: ContinuousClock.Instant, subject: String) {
+        self.board = board
+        self.started = started
+        self.scope = Mutex([])
+        self.subject = subject
+    }
+
+    /// A display for one of several certificates worked on at once: its lines join the board
+    /// beside the others' and leave it with `end()`.
+    func certificate(_ subject: String) -> ProgressDisplay {
+        ProgressDisplay(board: board, started: started, subject: subject)
+    }
+
+    /// The certificate of `certificate()` is done: its lines leave the board.
+    func end() {
+        guard let names = scope.withLock({ $0 }) else { return }
+        board?.remove(names: names)
     }
 
     func note(_ text: String) {
         let elapsed = ContinuousClock.now - started
-        let line = String(format: "[%6.1fs] %@", elapsed.seconds, text)
+        let line = String(format: "[%6.1fs] %@", elapsed.seconds, subject.map { "\($0): \(text)" } ?? text)
         if let board { board.printAbove(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
     /// The names of an order: on a terminal, each gets its line.
     func begin(names: [String], stage: String) {
-        board?.begin(names: names, stage: stage)
+        let scoped = scope.withLock { scope in
+            guard scope != nil else { return false }
+            scope = names
+            return true
+        }
+        board?.begin(names: names, stage: stage, beside: scoped)
     }
 
     /// One name reached a step.
@@ -34,7 +65,8 @@ final class ProgressDisplay: Sendable {
 
     /// Every name of the order reached a step.
     func stageAll(_ text: String) {
-        if let board { board.setAll(stage: text) } else { note(text) }
+        guard let board else { return note(text) }
+        board.set(stage: text, for: scope.withLock { $0 } ?? board.names)
     }
 
     /// The start of a TXT value, enough to tell two values at one name apart.
