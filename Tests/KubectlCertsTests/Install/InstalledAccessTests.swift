@@ -90,4 +90,34 @@ import Testing
             }
         }
     }
+
+    @Test func renewRunsInClusterAsTheInstalledServiceAccount_AgainstLab() async throws {
+        let lab = try IssueLab()
+        let (kube, pod, apps) = try await installed()
+        let client = try KubernetesClient(options: KubeConfigOptions(kubeconfig: kube.kubeconfig, context: "lab-admin"))
+        let name = "\(IssueLab.label()).\(lab.zone)"
+        // Issued from a laptop (as the cluster's admin), into the test's own cluster.
+        var laptop = lab.environment
+        laptop["KUBECONFIG"] = kube.kubeconfig
+        let issued = try await Subprocess.run(binary, ["issue", "-d", "*.\(name)", "-d", name, "--secret", "wild-tls", "-n", apps, "--dns", "rfc2136"] + lab.acmeFlags, environment: laptop)
+        try #require(issued.status == 0, "\(issued.stderr)")
+        let before = try await client.get(Secret.self, name: "wild-tls", namespace: apps)
+
+        // Renewed in the cluster, as the CronJob's pod runs it: the service account's token, the
+        // provider's variables from the environment (as --env-from-secret puts them there).
+        let credentials = ["RFC2136_NAMESERVER": lab.primary, "RFC2136_TSIG_KEY": lab.tsigKey, "RFC2136_TSIG_SECRET": lab.tsigSecret]
+        let renewed = try pod.run(binary, ["renew", "-A", "--within", "100000h", "-o", "json"] + lab.renewFlags, environment: credentials)
+        #expect(renewed.status == 0, "\(renewed.stdout) \(renewed.stderr)")
+        let items = try JSONValue.decode(Data(renewed.stdout.utf8))["items"]?.arrayValue ?? []
+        #expect(items.map { "\($0["secret"]?.stringValue ?? "") \($0["outcome"]?.stringValue ?? "")" } == ["wild-tls renewed"], "\(renewed.stdout)")
+        #expect(!renewed.stderr.contains("forbidden"), "\(renewed.stderr)")
+        let after = try await client.get(Secret.self, name: "wild-tls", namespace: apps)
+        #expect(after.data["tls.crt"] != before.data["tls.crt"])
+        #expect(try lab.verifyChain(after))
+        // What renew writes besides the certificate: an Event on the Secret, no Lease left.
+        let events = try await client.list(.events, namespace: apps)
+        #expect(events.contains { $0[["reason"]] == "Renewed" && $0[["regarding", "name"]] == "wild-tls" }, "\(events.map(\.json))")
+        #expect(try await client.list(.leases, namespace: apps).isEmpty)
+        #expect(!renewed.stderr.contains(lab.tsigSecret) && !renewed.stdout.contains(lab.tsigSecret))
+    }
 }
