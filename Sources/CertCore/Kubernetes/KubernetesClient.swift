@@ -159,7 +159,8 @@ public final class KubernetesClient: Sendable {
     }
 
     private func resourceType(of object: KubernetesObject) throws(KubernetesError) -> ResourceType {
-        let known: [ResourceType] = [.namespaces, .secrets, .ingresses, .certificates, .certificateRequests, .issuers, .clusterIssuers, .leases, .events]
+        let known: [ResourceType] = [.namespaces, .secrets, .ingresses, .certificates, .certificateRequests, .issuers, .clusterIssuers, .leases, .events,
+                                   .serviceAccounts, .clusterRoles, .clusterRoleBindings, .cronJobs]
         guard let type = known.first(where: { $0.kind == object.kind && $0.apiVersion == object.apiVersion }) else {
             throw KubernetesError(kind: .badRequest, message: "kubectl-certs does not handle \(object.apiVersion ?? "?")/\(object.kind ?? "?") objects")
         }
