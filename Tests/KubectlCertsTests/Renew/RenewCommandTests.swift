@@ -87,9 +87,12 @@ import Testing
 
     @Test func twoRunsStartedTogetherRenewEachDueSecretOnce_AgainstLab() async throws {
         let lab = try IssueLab()
+        // Through the ARI proxy, which counts the CA's orders (its window is days away: only
+        // --within makes them due).
+        let proxy = try ARIProxyLab(window: .future)
         let namespace = try await lab.namespace()
         for index in 0..<3 {
-            #expect(try await lab.issue(["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "twice-\(index)", "-n", namespace, "--dns", "rfc2136"]).status == 0)
+            #expect(try await RenewARITests().issue(lab, through: proxy, ["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "twice-\(index)", "-n", namespace, "--dns", "rfc2136"]).status == 0)
         }
         let first = try lab.startRenew(["-n", namespace, "--within", "50000h", "-o", "json"])
         let second = try lab.startRenew(["-n", namespace, "--within", "50000h", "-o", "json"])
@@ -102,6 +105,10 @@ import Testing
         // The run that did not renew one saw its Lease held, or the fresh certificate after it.
         #expect(outcomes.filter { $0.outcome != "renewed" }.allSatisfy { $0.outcome == "skipped" })
         for item in renewed { #expect(try Self.leaf(try await lab.secret(item.secret, namespace)).serialNumber == item.serial) }
+        // Three orders to issue, three to renew: none twice.
+        let orders = try await proxy.orders()
+        #expect(orders.count == 6 && orders.allSatisfy { !$0.refused }, "\(orders)")
+        #expect(Set(orders.map(\.names)).count == 3)
     }
 
     @Test func aLiveLeaseOfAnotherHolderIsRespectedAndARunOutOneTakenOver_AgainstLab() async throws {
