@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aCertificateIssuesThroughTheProxy_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let client = try await ca.newAccount()
         let name = PebbleLab.uniqueName()
 
@@ -47,7 +47,7 @@ import Testing
 
     @Test(arguments: ARIWindow.allCases)
     func theDirectoryOffersRenewalInfoInTheStartingWindow_AgainstPebble(window: ARIWindow) async throws {
-        let ca = try ARIProxyLab(window: window)
+        let ca = try await ARIProxyLab(window: window)
         let client = try await ACMEClient.connect(to: try ACMEServer(ca.directoryURL), accountKey: try PrivateKey.generate(.ec256), http: ca.pebble.http)
         #expect(client.directory.renewalInfo == ca.baseURL + "/renewal-info")
 
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func theWindowChangesWhileItRuns_AgainstPebble() async throws {
-        let ca = try ARIProxyLab(window: .future)
+        let ca = try await ARIProxyLab(window: .future)
         let client = try await ACMEClient.connect(to: try ACMEServer(ca.directoryURL), accountKey: try PrivateKey.generate(.ec256), http: ca.pebble.http)
         let certificate = try foreignCertificate(["window-changes.example.test"])
 
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func anUnknownWindowModeIsRefused_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let response = try await ca.pebble.http.send(HTTPRequest(method: "POST", url: ca.baseURL + "/admin/window", body: Data(#"{"mode":"soon"}"#.utf8)))
         #expect(response.status == 400)
         #expect(response.text.contains("past, now, future"))
@@ -101,7 +101,7 @@ import Testing
         "YWtp.AAE",                     // a serial with a needless leading zero
     ])
     func aCertificateIdentifierThatDoesNotParseIsMalformed_AgainstPebble(identifier: String) async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let response = try await ca.pebble.http.send(HTTPRequest(url: ca.baseURL + "/renewal-info/" + identifier))
         #expect(response.status == 400)
         #expect(response.headers["Content-Type"] == "application/problem+json")
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func replacingACertificateOfAnotherCAIsRefusedAsMalformed_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let client = try await ca.newAccount()
         let name = PebbleLab.uniqueName()
         let foreign = try ACMEClient.certificateIdentifier(try foreignCertificate([name]))
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func aRefusalCarriesAFreshNonceFromPebble_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let client = try await ca.newAccount()
         let name = PebbleLab.uniqueName()
         let nonce = try #require(try await ca.pebble.http.send(HTTPRequest(method: "HEAD", url: client.directory.newNonce)).headers["Replay-Nonce"])
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func replacesIsAcceptedOnceForThisAccountsCertificateAndNamesShared_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let client = try await ca.newAccount()
         let other = try await ca.newAccount()
         let name = PebbleLab.uniqueName(), unrelated = PebbleLab.uniqueName()
@@ -185,7 +185,7 @@ import Testing
     }
 
     @Test func aReplacingOrderThatBecameInvalidNoLongerReplaces_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let client = try await ca.newAccount()
         let name = PebbleLab.uniqueName(), unproven = PebbleLab.uniqueName()
         let identifier = try ACMEClient.certificateIdentifier(try await ca.pebble.issue(client, names: [name]).chain.leaf)
@@ -204,7 +204,7 @@ import Testing
     }
 
     @Test func kubectlCertsReissuesThroughItReplacingItsOwnCertificate_AgainstPebbleAndKube() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let lab = try IssueLab()
         let namespace = try await lab.namespace()
         let name = "\(IssueLab.label()).\(lab.zone)"
@@ -224,7 +224,7 @@ import Testing
     }
 
     @Test func concurrentIssuancesAreEachCountedOnce_AgainstPebble() async throws {
-        let ca = try ARIProxyLab()
+        let ca = try await ARIProxyLab()
         let names = (0..<3).map { _ in PebbleLab.uniqueName() }
 
         let leaves = try await withThrowingTaskGroup(of: Certificate.self) { group in

@@ -32,21 +32,21 @@ import Testing
     }
 
     /// Creates a `kubernetes.io/tls` Secret `name` in `namespace` for `host`, with a fresh key and certificate.
-    static func createTLSSecret(_ kube: KubeTestCluster, namespace: String, name: String, host: String) throws {
+    static func createTLSSecret(_ kube: KubeTestCluster, namespace: String, name: String, host: String) async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let key = scratch.url.appendingPathComponent("tls.key").path
         let cert = scratch.url.appendingPathComponent("tls.crt").path
-        let openssl = try Subprocess.run("openssl", [
+        let openssl = try await Subprocess.run("openssl", [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", key, "-out", cert, "-subj", "/CN=\(host)", "-addext", "subjectAltName=DNS:\(host)", "-days", "30",
         ])
         try #require(openssl.status == 0, "openssl: \(openssl.stderr)")
-        try #require(try kube.kubectl(["create", "secret", "tls", name, "--cert", cert, "--key", key, "-n", namespace]).status == 0)
+        try #require(try await kube.kubectl(["create", "secret", "tls", name, "--cert", cert, "--key", key, "-n", namespace]).status == 0)
     }
 
-    static func apply(_ kube: KubeTestCluster, _ yaml: String) throws {
-        let applied = try kube.kubectl(["apply", "-f", "-"], input: Data(yaml.utf8))
+    static func apply(_ kube: KubeTestCluster, _ yaml: String) async throws {
+        let applied = try await kube.kubectl(["apply", "-f", "-"], input: Data(yaml.utf8))
         try #require(applied.status == 0, "\(applied.stderr)")
     }
 
@@ -54,15 +54,15 @@ import Testing
         Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
     }
 
-    @Test func statusRunsInClusterAsTheServiceAccount_AgainstKubeTestServer() throws {
+    @Test func statusRunsInClusterAsTheServiceAccount_AgainstKubeTestServer() async throws {
         #expect(!FileManager.default.fileExists(atPath: Self.serviceAccountDirectory), "the host must not have a service account of its own")
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("incluster-status")
-        try Self.createTLSSecret(kube, namespace: ns, name: "shop-tls", host: "shop.example.test")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-status")
-        try Self.apply(kube, Self.statusReader(namespace: ns, serviceAccount: "certs-status", role: "certs-status-reader"))
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("incluster-status")
+        try await Self.createTLSSecret(kube, namespace: ns, name: "shop-tls", host: "shop.example.test")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-status")
+        try await Self.apply(kube, Self.statusReader(namespace: ns, serviceAccount: "certs-status", role: "certs-status-reader"))
 
-        let status = try pod.run(Self.kubectlCerts, ["status", "-A", "-o", "json"])
+        let status = try await pod.run(Self.kubectlCerts, ["status", "-A", "-o", "json"])
         #expect(status.status == 0, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stdout)")
         let items = report["items"] as? [[String: Any]] ?? []
@@ -71,28 +71,28 @@ import Testing
         #expect((report["notes"] as? [String] ?? []).isEmpty, "nothing was forbidden: \(status.stdout)")
         #expect(!FileManager.default.fileExists(atPath: Self.serviceAccountDirectory), "the pod's files stayed in its mount namespace")
 
-        let log = try kube.succeed(["get", "--raw", "/_test/requests"])
+        let log = try await kube.succeed(["get", "--raw", "/_test/requests"])
         let requests = try #require(try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [String: Any])
         let users = Set((requests["requests"] as? [[String: Any]] ?? []).filter { ($0["path"] as? String) == "/api/v1/secrets" }.compactMap { $0["user"] as? String })
         #expect(users == ["system:serviceaccount:\(ns):certs-status"])
     }
 
-    @Test func withoutTheServiceAccountFilesThereIsNoConfiguration_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("incluster-none")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-none")
-        let status = try pod.runWithoutServiceAccount(Self.kubectlCerts, ["status", "-A", "-o", "json"])
+    @Test func withoutTheServiceAccountFilesThereIsNoConfiguration_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("incluster-none")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-none")
+        let status = try await pod.runWithoutServiceAccount(Self.kubectlCerts, ["status", "-A", "-o", "json"])
         #expect(status.status == 2, "a configuration the user must give: \(status.stderr)")
         #expect(status.stdout.isEmpty)
         #expect(status.stderr.contains("no kubeconfig: set KUBECONFIG, pass --kubeconfig, or create "), "\(status.stderr)")
     }
 
-    @Test func thePodSeesTheHostsRunAndItsOwnServiceAccountFiles_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("incluster-files")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-files")
+    @Test func thePodSeesTheHostsRunAndItsOwnServiceAccountFiles_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("incluster-files")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-files")
         let hostRun = try FileManager.default.contentsOfDirectory(atPath: "/run").filter { $0 != "secrets" }.sorted()
-        let listed = try pod.run("/bin/sh", ["-c", """
+        let listed = try await pod.run("/bin/sh", ["-c", """
             ls -A /run; echo ---; ls /var/run/secrets/kubernetes.io/serviceaccount; echo ---
             cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; echo ---; echo "$KUBERNETES_SERVICE_HOST $HOME ${KUBECONFIG-unset} $RUN_MARK"
             echo ---; ls -A "$(getent passwd "$(id -u)" | cut -d: -f6)/.kube" 2>/dev/null | wc -l
@@ -100,32 +100,33 @@ import Testing
         #expect(listed.status == 0, "\(listed.stderr)")
         let parts = listed.stdout.components(separatedBy: "---\n")
         try #require(parts.count == 5, "\(listed.stdout)")
-        #expect(parts[0].split(separator: "\n").map(String.init).filter { $0 != "secrets" }.sorted() == hostRun)
+        let runEntries: [String] = parts[0].split(separator: "\n").map(String.init).filter { $0 != "secrets" }.sorted()
+        #expect(runEntries == hostRun)
         #expect(parts[1] == "ca.crt\nnamespace\ntoken\n")
         #expect(parts[2] == "\(ns)\n")
         #expect(parts[3].hasPrefix("127.0.0.1 /") && parts[3].hasSuffix(" unset files-mark\n"), "\(parts[3])")
         #expect(parts[4].trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the user's ~/.kube looks empty to the pod")
     }
 
-    @Test func kubectlInTheRunActsAsTheServiceAccountUntilItIsDeleted_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("incluster-kubectl")
-        try Self.createTLSSecret(kube, namespace: ns, name: "kubectl-tls", host: "kubectl.example.test")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-kubectl")
+    @Test func kubectlInTheRunActsAsTheServiceAccountUntilItIsDeleted_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("incluster-kubectl")
+        try await Self.createTLSSecret(kube, namespace: ns, name: "kubectl-tls", host: "kubectl.example.test")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "certs-kubectl")
 
-        let refused = try pod.run("kubectl", ["get", "secrets"])
+        let refused = try await pod.run("kubectl", ["get", "secrets"])
         #expect(refused.status == 1)
         #expect(refused.stderr == """
             Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:\(ns):certs-kubectl" \
             cannot list resource "secrets" in API group "" in the namespace "\(ns)"
 
             """)
-        try Self.apply(kube, Self.statusReader(namespace: ns, serviceAccount: "certs-kubectl", role: "certs-kubectl-reader"))
-        let allowed = try pod.run("kubectl", ["get", "secrets", "-o", "name"])
+        try await Self.apply(kube, Self.statusReader(namespace: ns, serviceAccount: "certs-kubectl", role: "certs-kubectl-reader"))
+        let allowed = try await pod.run("kubectl", ["get", "secrets", "-o", "name"])
         #expect(allowed.stdout == "secret/kubectl-tls\n", "\(allowed.stderr)")
 
-        try kube.succeed(["delete", "serviceaccount", "certs-kubectl", "-n", ns])
-        let gone = try pod.run("kubectl", ["get", "secrets", "-o", "name"])
+        try await kube.succeed(["delete", "serviceaccount", "certs-kubectl", "-n", ns])
+        let gone = try await pod.run("kubectl", ["get", "secrets", "-o", "name"])
         #expect(gone.status == 1)
         #expect(gone.stderr.contains("the server has asked for the client to provide credentials"), "\(gone.stderr)")
     }

@@ -6,8 +6,8 @@ import Testing
 /// RBAC authorizer does, and denies with its wording. Each test runs kubectl in-cluster as a
 /// service account (`InClusterRun`) against a server of its own.
 @Suite struct KubeTestServerRBACTests {
-    static func apply(_ kube: KubeTestCluster, _ yaml: String) throws {
-        let applied = try kube.kubectl(["apply", "-f", "-"], input: Data(yaml.utf8))
+    static func apply(_ kube: KubeTestCluster, _ yaml: String) async throws {
+        let applied = try await kube.kubectl(["apply", "-f", "-"], input: Data(yaml.utf8))
         try #require(applied.status == 0, "\(applied.stderr)")
     }
 
@@ -16,16 +16,16 @@ import Testing
         return "Error from server (Forbidden): \(what) is forbidden: User \"\(user)\" cannot \(verb) resource \"\(resource)\" in API group \"\(group)\" \(scope)"
     }
 
-    @Test func aRoleBindingGrantsItsRulesInItsNamespaceOnly_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let home = try kube.makeNamespace("rbac-home")
-        let elsewhere = try kube.makeNamespace("rbac-elsewhere")
+    @Test func aRoleBindingGrantsItsRulesInItsNamespaceOnly_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let home = try await kube.makeNamespace("rbac-home")
+        let elsewhere = try await kube.makeNamespace("rbac-elsewhere")
         for ns in [home, elsewhere] {
-            try kube.succeed(["create", "secret", "generic", "kept-\(ns)", "-n", ns, "--from-literal=k=v"])
+            try await kube.succeed(["create", "secret", "generic", "kept-\(ns)", "-n", ns, "--from-literal=k=v"])
         }
-        let pod = try InClusterRun(cluster: kube, namespace: home, serviceAccount: "renewer")
+        let pod = try await InClusterRun(cluster: kube, namespace: home, serviceAccount: "renewer")
         let user = "system:serviceaccount:\(home):renewer"
-        try Self.apply(kube, """
+        try await Self.apply(kube, """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: Role
             metadata: {name: secret-reader, namespace: \(home)}
@@ -41,25 +41,25 @@ import Testing
 
             """)
 
-        let own = try pod.run("kubectl", ["get", "secrets", "-o", "name"])
+        let own = try await pod.run("kubectl", ["get", "secrets", "-o", "name"])
         #expect(own.stdout == "secret/kept-\(home)\n", "\(own.stderr)")
-        let other = try pod.run("kubectl", ["get", "secrets", "-n", elsewhere])
+        let other = try await pod.run("kubectl", ["get", "secrets", "-n", elsewhere])
         #expect(other.stderr == Self.forbidden("secrets", user: user, verb: "list", resource: "secrets", namespace: elsewhere) + "\n")
-        let everywhere = try pod.run("kubectl", ["get", "secrets", "-A"])
+        let everywhere = try await pod.run("kubectl", ["get", "secrets", "-A"])
         #expect(everywhere.stderr == Self.forbidden("secrets", user: user, verb: "list", resource: "secrets", namespace: nil) + "\n")
-        let one = try pod.run("kubectl", ["get", "secret", "kept-\(home)"])
+        let one = try await pod.run("kubectl", ["get", "secret", "kept-\(home)"])
         #expect(one.stderr == Self.forbidden("secrets \"kept-\(home)\"", user: user, verb: "get", resource: "secrets", namespace: home) + "\n",
                 "the Role allows list, not get")
     }
 
-    @Test func resourceNamesWildcardsAndGroupSubjects_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("rbac-names")
-        try kube.succeed(["create", "secret", "generic", "named-tls", "-n", ns, "--from-literal=k=v"])
-        try kube.succeed(["create", "secret", "generic", "unnamed-tls", "-n", ns, "--from-literal=k=v"])
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "shard-0")
+    @Test func resourceNamesWildcardsAndGroupSubjects_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("rbac-names")
+        try await kube.succeed(["create", "secret", "generic", "named-tls", "-n", ns, "--from-literal=k=v"])
+        try await kube.succeed(["create", "secret", "generic", "unnamed-tls", "-n", ns, "--from-literal=k=v"])
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "shard-0")
         let user = "system:serviceaccount:\(ns):shard-0"
-        try Self.apply(kube, """
+        try await Self.apply(kube, """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata: {name: rbac-names-\(ns)}
@@ -77,14 +77,14 @@ import Testing
 
             """)
 
-        let named = try pod.run("kubectl", ["get", "secret", "named-tls", "-o", "name"])
+        let named = try await pod.run("kubectl", ["get", "secret", "named-tls", "-o", "name"])
         #expect(named.stdout == "secret/named-tls\n", "\(named.stderr)")
-        let unnamed = try pod.run("kubectl", ["get", "secret", "unnamed-tls"])
+        let unnamed = try await pod.run("kubectl", ["get", "secret", "unnamed-tls"])
         #expect(unnamed.stderr == Self.forbidden("secrets \"unnamed-tls\"", user: user, verb: "get", resource: "secrets", namespace: ns) + "\n")
-        let listed = try pod.run("kubectl", ["get", "secrets"])
+        let listed = try await pod.run("kubectl", ["get", "secrets"])
         #expect(listed.stderr == Self.forbidden("secrets", user: user, verb: "list", resource: "secrets", namespace: ns) + "\n",
                 "resourceNames never allow a list")
-        let event = try pod.run("kubectl", ["create", "-f", "-", "-o", "name"], input: """
+        let event = try await pod.run("kubectl", ["create", "-f", "-", "-o", "name"], input: """
             apiVersion: events.k8s.io/v1
             kind: Event
             metadata: {name: named-tls.renewed, namespace: \(ns)}
@@ -98,18 +98,18 @@ import Testing
 
             """)
         #expect(event.stdout == "event.events.k8s.io/named-tls.renewed\n", "\(event.stderr)")
-        let coreEvents = try pod.run("kubectl", ["get", "events"])
+        let coreEvents = try await pod.run("kubectl", ["get", "events"])
         #expect(coreEvents.stderr == Self.forbidden("events", user: user, verb: "list", resource: "events", namespace: ns) + "\n",
                 "the rule names events.k8s.io, not the core group")
     }
 
-    @Test func authCanIAnswersFromTheSameRules_AgainstKubeTestServer() throws {
+    @Test func authCanIAnswersFromTheSameRules_AgainstKubeTestServer() async throws {
         // `kubectl auth can-i` (a SelfSubjectAccessReview) lets a test prove a role grants no more
         // than it should, without trying each request.
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("rbac-can-i")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "asker")
-        try Self.apply(kube, """
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("rbac-can-i")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "asker")
+        try await Self.apply(kube, """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata: {name: rbac-can-i-\(ns)}
@@ -128,19 +128,19 @@ import Testing
         for (question, answer) in [(["list", "secrets"], "yes"), (["patch", "secret/web-tls"], "yes"),
                                    (["delete", "secrets"], "no"), (["list", "secrets", "-A"], "no"),
                                    (["create", "leases.coordination.k8s.io"], "yes"), (["create", "events"], "no")] {
-            let asked = try pod.run("kubectl", ["auth", "can-i"] + question)
+            let asked = try await pod.run("kubectl", ["auth", "can-i"] + question)
             #expect(asked.stdout == answer + "\n", "can-i \(question.joined(separator: " ")): \(asked.stderr)")
             #expect(asked.status == (answer == "yes" ? 0 : 1))
         }
     }
 
-    @Test func authCanIListAndWhoAmIDescribeTheServiceAccount_AgainstKubeTestServer() throws {
+    @Test func authCanIListAndWhoAmIDescribeTheServiceAccount_AgainstKubeTestServer() async throws {
         // `kubectl auth can-i --list` (a SelfSubjectRulesReview) shows everything a role grants,
         // beside what every user may do; `kubectl auth whoami` (a SelfSubjectReview) who is asking.
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("rbac-list")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "lister")
-        try Self.apply(kube, """
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("rbac-list")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "lister")
+        try await Self.apply(kube, """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata: {name: rbac-list-\(ns)}
@@ -156,7 +156,7 @@ import Testing
             - {kind: ServiceAccount, name: lister}
 
             """)
-        let listed = try pod.run("kubectl", ["auth", "can-i", "--list"])
+        let listed = try await pod.run("kubectl", ["auth", "can-i", "--list"])
         #expect(listed.status == 0, "\(listed.stderr)")
         let rows = tableRows(listed.stdout)
         #expect(rows.first == ["Resources", "Non-Resource URLs", "Resource Names", "Verbs"])
@@ -170,19 +170,19 @@ import Testing
         ], "\(listed.stdout)")
         #expect(rows.contains(["[/version]", "[]", "[get]"]), "discovery is open to every user: \(listed.stdout)")
 
-        let elsewhere = try pod.run("kubectl", ["auth", "can-i", "--list", "-n", "default"])
+        let elsewhere = try await pod.run("kubectl", ["auth", "can-i", "--list", "-n", "default"])
         #expect(!elsewhere.stdout.contains("secrets"), "the RoleBinding grants nothing outside its namespace")
 
-        let who = tableRows(try pod.run("kubectl", ["auth", "whoami"]).stdout)
+        let who = tableRows(try await pod.run("kubectl", ["auth", "whoami"]).stdout)
         #expect(who == [["ATTRIBUTE", "VALUE"], ["Username", "system:serviceaccount:\(ns):lister"],
                         ["Groups", "[system:serviceaccounts system:serviceaccounts:\(ns) system:authenticated]"]])
     }
 
-    @Test func aBindingToAMissingRoleIsNamedInTheDenial_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("rbac-missing")
-        let pod = try InClusterRun(cluster: kube, namespace: ns, serviceAccount: "orphan")
-        try Self.apply(kube, """
+    @Test func aBindingToAMissingRoleIsNamedInTheDenial_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("rbac-missing")
+        let pod = try await InClusterRun(cluster: kube, namespace: ns, serviceAccount: "orphan")
+        try await Self.apply(kube, """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRoleBinding
             metadata: {name: rbac-missing-\(ns)}
@@ -191,7 +191,7 @@ import Testing
             - {kind: ServiceAccount, name: orphan, namespace: \(ns)}
 
             """)
-        let denied = try pod.run("kubectl", ["get", "secrets"])
+        let denied = try await pod.run("kubectl", ["get", "secrets"])
         #expect(denied.stderr == Self.forbidden("secrets", user: "system:serviceaccount:\(ns):orphan", verb: "list", resource: "secrets", namespace: ns)
                 + ": RBAC: clusterrole.rbac.authorization.k8s.io \"not-installed-\(ns)\" not found\n")
     }

@@ -62,19 +62,19 @@ import Testing
     }
 
     /// Creates the served objects in a fresh namespace and returns it with the uids of the three.
-    static func served(_ kube: KubeTestCluster, _ purpose: String) throws -> (ns: String, uids: [String: String]) {
-        let ns = try kube.makeNamespace(purpose)
-        let created = try kube.kubectl(["create", "-f", "-"], input: Data(servedObjects.replacingOccurrences(of: "NS", with: ns).utf8))
+    static func served(_ kube: KubeTestCluster, _ purpose: String) async throws -> (ns: String, uids: [String: String]) {
+        let ns = try await kube.makeNamespace(purpose)
+        let created = try await kube.kubectl(["create", "-f", "-"], input: Data(servedObjects.replacingOccurrences(of: "NS", with: ns).utf8))
         try #require(created.status == 0, "\(created.stderr)")
         var uids: [String: String] = [:]
         for object in ["ingress/web", "certificate/web", "secret/web-tls"] {
-            uids[object] = try kube.succeed(["get", object, "-n", ns, "-o", "jsonpath={.metadata.uid}"])
+            uids[object] = try await kube.succeed(["get", object, "-n", ns, "-o", "jsonpath={.metadata.uid}"])
         }
         return (ns, uids)
     }
 
-    static func create(_ kube: KubeTestCluster, _ yaml: String) throws -> Subprocess.Result {
-        try kube.kubectl(["create", "-f", "-"], input: Data(yaml.utf8))
+    static func create(_ kube: KubeTestCluster, _ yaml: String) async throws -> Subprocess.Result {
+        try await kube.kubectl(["create", "-f", "-"], input: Data(yaml.utf8))
     }
 
     /// The rows under `Events:` in `kubectl describe` output, cells split as kubectl aligns them.
@@ -83,62 +83,62 @@ import Testing
         return tableRows(String(output[start.upperBound...])).filter { !$0.contains("----") }
     }
 
-    @Test func describeIngressAndCertificateListEventsWrittenThroughEventsAPI_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let (ns, uids) = try Self.served(kube, "ev-describe")
-        let onIngress = try Self.create(kube, Self.event("web.renewed", namespace: ns,
+    @Test func describeIngressAndCertificateListEventsWrittenThroughEventsAPI_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let (ns, uids) = try await Self.served(kube, "ev-describe")
+        let onIngress = try await Self.create(kube, Self.event("web.renewed", namespace: ns,
             regarding: ("networking.k8s.io/v1", "Ingress", "web", uids["ingress/web"]!),
             reason: "Renewed", note: "renewed web-tls for web.example.test, valid until 2027-03-01"))
         #expect(onIngress.stdout == "event.events.k8s.io/web.renewed created\n", "\(onIngress.stderr)")
-        let onCertificate = try Self.create(kube, Self.event("web.failed", namespace: ns,
+        let onCertificate = try await Self.create(kube, Self.event("web.failed", namespace: ns,
             regarding: ("cert-manager.io/v1", "Certificate", "web", uids["certificate/web"]!),
             reason: "RenewalFailed", type: "Warning", note: "the ACME server refused the order"))
         #expect(onCertificate.status == 0, "\(onCertificate.stderr)")
 
-        let ingress = Self.describedEvents(try kube.succeed(["describe", "ingress", "web", "-n", ns]))
+        let ingress = Self.describedEvents(try await kube.succeed(["describe", "ingress", "web", "-n", ns]))
         #expect(ingress.first == ["Type", "Reason", "Age", "From", "Message"])
         #expect(ingress.dropFirst().map { [$0[0], $0[1], $0[3], $0[4]] } ==
                 [["Normal", "Renewed", "kubectl-certs.io/renew", "renewed web-tls for web.example.test, valid until 2027-03-01"]])
 
-        let certificate = Self.describedEvents(try kube.succeed(["describe", "certificate", "web", "-n", ns]))
+        let certificate = Self.describedEvents(try await kube.succeed(["describe", "certificate", "web", "-n", ns]))
         #expect(certificate.dropFirst().map { [$0[0], $0[1], $0[3], $0[4]] } ==
                 [["Warning", "RenewalFailed", "kubectl-certs.io/renew", "the ACME server refused the order"]])
     }
 
-    @Test func eventsAboutASecretAreListedForIt_AgainstKubeTestServer() throws {
+    @Test func eventsAboutASecretAreListedForIt_AgainstKubeTestServer() async throws {
         // kubectl's Secret describer never asks for Events (against any server); `kubectl events
         // --for` is how a user sees them.
-        let kube = try KubeTestCluster.own()
-        let (ns, uids) = try Self.served(kube, "ev-secret")
-        #expect(try Self.create(kube, Self.event("web-tls.issued", namespace: ns,
+        let kube = try await KubeTestCluster.own()
+        let (ns, uids) = try await Self.served(kube, "ev-secret")
+        await #expect(try Self.create(kube, Self.event("web-tls.issued", namespace: ns,
             regarding: ("v1", "Secret", "web-tls", uids["secret/web-tls"]!), reason: "Issued",
             note: "issued for web.example.test")).status == 0)
-        #expect(try Self.create(kube, Self.event("web.other", namespace: ns,
+        await #expect(try Self.create(kube, Self.event("web.other", namespace: ns,
             regarding: ("networking.k8s.io/v1", "Ingress", "web", uids["ingress/web"]!), reason: "Renewed",
             note: "about the Ingress")).status == 0)
 
-        let rows = tableRows(try kube.succeed(["events", "--for", "secret/web-tls", "-n", ns]))
+        let rows = tableRows(try await kube.succeed(["events", "--for", "secret/web-tls", "-n", ns]))
         #expect(rows.first == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
         #expect(rows.dropFirst().map { Array($0.dropFirst()) } == [["Normal", "Issued", "Secret/web-tls", "issued for web.example.test"]])
     }
 
-    @Test func getEventsShowsOneEventThroughBothViews_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let (ns, uids) = try Self.served(kube, "ev-views")
-        #expect(try Self.create(kube, Self.event("web-tls.failed", namespace: ns,
+    @Test func getEventsShowsOneEventThroughBothViews_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let (ns, uids) = try await Self.served(kube, "ev-views")
+        await #expect(try Self.create(kube, Self.event("web-tls.failed", namespace: ns,
             regarding: ("v1", "Secret", "web-tls", uids["secret/web-tls"]!), reason: "RenewalFailed", type: "Warning",
             note: "DNS propagation timed out", instance: "renew-views-1")).status == 0)
 
-        let table = tableRows(try kube.succeed(["get", "events", "-n", ns]))
+        let table = tableRows(try await kube.succeed(["get", "events", "-n", ns]))
         #expect(table.first == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
         #expect(table.dropFirst().map { Array($0.dropFirst()) } == [["Warning", "RenewalFailed", "secret/web-tls", "DNS propagation timed out"]])
-        let wide = tableRows(try kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
+        let wide = tableRows(try await kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
         #expect(wide.first == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"])
         #expect(wide.dropFirst().first?.contains("kubectl-certs.io/renew, renew-views-1") == true)
         #expect(wide.dropFirst().first?.suffix(2) == ["1", "web-tls.failed"])
 
         // The core view of the event written through events.k8s.io/v1.
-        let core = try kube.json(["get", "events", "web-tls.failed", "-n", ns])
+        let core = try await kube.json(["get", "events", "web-tls.failed", "-n", ns])
         #expect(core["apiVersion"] as? String == "v1")
         #expect(dig(core, "involvedObject", "uid") as? String == uids["secret/web-tls"])
         #expect(dig(core, "involvedObject", "kind") as? String == "Secret")
@@ -165,8 +165,8 @@ import Testing
             type: Normal
 
             """
-        #expect(try Self.create(kube, old).status == 0)
-        let viewed = try kube.json(["get", "events.v1.events.k8s.io", "web-tls.legacy", "-n", ns])
+        await #expect(try Self.create(kube, old).status == 0)
+        let viewed = try await kube.json(["get", "events.v1.events.k8s.io", "web-tls.legacy", "-n", ns])
         #expect(viewed["apiVersion"] as? String == "events.k8s.io/v1")
         #expect(viewed["note"] as? String == "adopted by an older release")
         #expect(dig(viewed, "regarding", "name") as? String == "web-tls")
@@ -178,28 +178,28 @@ import Testing
         #expect(viewed["message"] == nil && viewed["involvedObject"] == nil && viewed["count"] == nil)
     }
 
-    @Test func fieldSelectorsPickTheEventsOfOneObject_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let (ns, uids) = try Self.served(kube, "ev-select")
+    @Test func fieldSelectorsPickTheEventsOfOneObject_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let (ns, uids) = try await Self.served(kube, "ev-select")
         for (name, apiVersion, kind, object, key) in [("sel.secret", "v1", "Secret", "web-tls", "secret/web-tls"),
                                                       ("sel.ingress", "networking.k8s.io/v1", "Ingress", "web", "ingress/web"),
                                                       ("sel.certificate", "cert-manager.io/v1", "Certificate", "web", "certificate/web")] {
-            #expect(try Self.create(kube, Self.event(name, namespace: ns, regarding: (apiVersion, kind, object, uids[key]!),
+            await #expect(try Self.create(kube, Self.event(name, namespace: ns, regarding: (apiVersion, kind, object, uids[key]!),
                                                      reason: "Issued", note: "selected \(kind)")).status == 0)
         }
-        func names(_ arguments: [String]) throws -> String {
-            try kube.succeed(arguments + ["-n", ns, "-o", "name"])
+        func names(_ arguments: [String]) async throws -> String {
+            try await kube.succeed(arguments + ["-n", ns, "-o", "name"])
         }
-        #expect(try names(["get", "events", "--field-selector", "involvedObject.kind=Ingress,involvedObject.name=web"]) == "event/sel.ingress\n")
-        #expect(try names(["get", "events", "--field-selector", "involvedObject.uid=\(uids["secret/web-tls"]!)"]) == "event/sel.secret\n")
-        #expect(try names(["get", "events", "--field-selector", "involvedObject.name=web,involvedObject.namespace=\(ns)"])
+        await #expect(try names(["get", "events", "--field-selector", "involvedObject.kind=Ingress,involvedObject.name=web"]) == "event/sel.ingress\n")
+        await #expect(try names(["get", "events", "--field-selector", "involvedObject.uid=\(uids["secret/web-tls"]!)"]) == "event/sel.secret\n")
+        await #expect(try names(["get", "events", "--field-selector", "involvedObject.name=web,involvedObject.namespace=\(ns)"])
                 == "event/sel.certificate\nevent/sel.ingress\n")
-        #expect(try names(["get", "events.events.k8s.io", "--field-selector", "regarding.kind=Certificate"])
+        await #expect(try names(["get", "events.events.k8s.io", "--field-selector", "regarding.kind=Certificate"])
                 == "event.events.k8s.io/sel.certificate\n")
-        #expect(try names(["get", "events.events.k8s.io", "--field-selector", "reportingController=kubectl-certs.io/renew,regarding.name!=web"])
+        await #expect(try names(["get", "events.events.k8s.io", "--field-selector", "reportingController=kubectl-certs.io/renew,regarding.name!=web"])
                 == "event.events.k8s.io/sel.secret\n")
 
-        let refused = try kube.kubectl(["get", "events.events.k8s.io", "-n", ns, "--field-selector", "involvedObject.name=web"])
+        let refused = try await kube.kubectl(["get", "events.events.k8s.io", "-n", ns, "--field-selector", "involvedObject.name=web"])
         #expect(refused.status == 1)
         #expect(refused.stderr == """
             Error from server (BadRequest): Unable to find "events.k8s.io/v1, Resource=events" that match label selector "", \
@@ -208,20 +208,20 @@ import Testing
             """)
     }
 
-    @Test func anEventsSeriesMayGrowButWhatItSaysIsImmutable_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let (ns, uids) = try Self.served(kube, "ev-update")
-        #expect(try Self.create(kube, Self.event("web-tls.retry", namespace: ns,
+    @Test func anEventsSeriesMayGrowButWhatItSaysIsImmutable_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let (ns, uids) = try await Self.served(kube, "ev-update")
+        await #expect(try Self.create(kube, Self.event("web-tls.retry", namespace: ns,
             regarding: ("v1", "Secret", "web-tls", uids["secret/web-tls"]!), reason: "RenewalFailed", type: "Warning",
             note: "order refused, will retry")).status == 0)
         let seen = Self.microTime(Date())
-        let grown = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+        let grown = try await kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
                                       "-p", #"{"series": {"count": 2, "lastObservedTime": "\#(seen)"}}"#])
         #expect(grown.stdout == "event.events.k8s.io/web-tls.retry patched\n", "\(grown.stderr)")
-        let wide = tableRows(try kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
+        let wide = tableRows(try await kube.succeed(["get", "events", "-n", ns, "-o", "wide"]))
         #expect(wide.dropFirst().first?.suffix(2) == ["2", "web-tls.retry"], "COUNT comes from the series")
 
-        let rewritten = try kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
+        let rewritten = try await kube.kubectl(["patch", "events.events.k8s.io", "web-tls.retry", "-n", ns, "--type", "merge",
                                           "-p", #"{"note": "renewed after all", "reason": "Renewed"}"#])
         #expect(rewritten.status == 1)
         #expect(rewritten.stderr == """
@@ -230,18 +230,18 @@ import Testing
             * message: Invalid value: "renewed after all": field is immutable
 
             """)
-        let stored = try kube.json(["get", "events.events.k8s.io", "web-tls.retry", "-n", ns])
+        let stored = try await kube.json(["get", "events.events.k8s.io", "web-tls.retry", "-n", ns])
         #expect(stored["note"] as? String == "order refused, will retry")
         #expect(dig(stored, "series", "count") as? Int == 2)
         #expect(dig(stored, "series", "lastObservedTime") as? String == seen)
     }
 
-    @Test func microTimesNeedExactlySixFractionalDigits_AgainstKubeTestServer() throws {
+    @Test func microTimesNeedExactlySixFractionalDigits_AgainstKubeTestServer() async throws {
         // kube-apiserver decodes MicroTime (an Event's eventTime, a Lease's renewTime) with Go's
         // layout 2006-01-02T15:04:05.000000Z07:00: whole seconds and nanoseconds are refused.
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("ev-microtime")
-        func event(_ time: String) -> String {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("ev-microtime")
+        func event(_ time: String) async -> String {
             """
             apiVersion: events.k8s.io/v1
             kind: Event
@@ -256,18 +256,18 @@ import Testing
 
             """
         }
-        let seconds = try Self.create(kube, event("2026-12-01T10:00:00Z"))
+        let seconds = try await Self.create(kube, event("2026-12-01T10:00:00Z"))
         #expect(seconds.status == 1)
         #expect(seconds.stderr == """
             Error from server (BadRequest): error when creating "STDIN": Event in version "v1" cannot be handled as a \
             Event: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"
 
             """)
-        let nanoseconds = try Self.create(kube, event("2026-12-01T10:00:00.123456789Z"))
+        let nanoseconds = try await Self.create(kube, event("2026-12-01T10:00:00.123456789Z"))
         #expect(nanoseconds.stderr.hasSuffix(#"cannot parse "789Z" as "Z07:00"\#n"#), "\(nanoseconds.stderr)")
 
-        #expect(try Self.create(kube, event("2026-12-01T11:00:00.250000+01:00")).status == 0)
-        let stored = try kube.json(["get", "events.events.k8s.io", "micro", "-n", ns])
+        await #expect(try Self.create(kube, event("2026-12-01T11:00:00.250000+01:00")).status == 0)
+        let stored = try await kube.json(["get", "events.events.k8s.io", "micro", "-n", ns])
         #expect(stored["eventTime"] as? String == "2026-12-01T10:00:00.250000Z", "written back in UTC")
 
         let lease = """
@@ -277,15 +277,15 @@ import Testing
             spec: {holderIdentity: renew-micro, leaseDurationSeconds: 60, renewTime: "2026-12-01T10:00:00Z"}
 
             """
-        let refused = try Self.create(kube, lease)
+        let refused = try await Self.create(kube, lease)
         #expect(refused.stderr.contains(#"Lease in version "v1" cannot be handled as a Lease: parsing time "2026-12-01T10:00:00Z" as "2006-01-02T15:04:05.000000Z07:00""#),
                 "\(refused.stderr)")
-        #expect(try Self.create(kube, lease.replacingOccurrences(of: "10:00:00Z", with: "10:00:00.000000Z")).status == 0)
+        await #expect(try Self.create(kube, lease.replacingOccurrences(of: "10:00:00Z", with: "10:00:00.000000Z")).status == 0)
     }
 
-    @Test func invalidEventsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("ev-invalid")
+    @Test func invalidEventsAreRefusedWithTheRealWording_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("ev-invalid")
         let noTime = """
             apiVersion: events.k8s.io/v1
             kind: Event
@@ -298,7 +298,7 @@ import Testing
             regarding: {kind: Secret, name: web-tls, namespace: \(ns)}
 
             """
-        let first = try Self.create(kube, noTime)
+        let first = try await Self.create(kube, noTime)
         #expect(first.status == 1)
         #expect(first.stderr == """
             The Event "no-time" is invalid: 
@@ -317,7 +317,7 @@ import Testing
             regarding: {kind: Secret, name: web-tls, namespace: \(ns)}
 
             """
-        let second = try Self.create(kube, unreported)
+        let second = try await Self.create(kube, unreported)
         #expect(second.status == 1)
         #expect(second.stderr == """
             The Event "unreported" is invalid: 
@@ -347,7 +347,7 @@ import Testing
             regarding: {kind: Secret, name: web-tls}
 
             """
-        let third = try Self.create(kube, deprecated)
+        let third = try await Self.create(kube, deprecated)
         #expect(third.stderr == """
             The Event "deprecated" is invalid: 
             * involvedObject.namespace: Invalid value: "": does not match event.namespace
@@ -355,13 +355,13 @@ import Testing
 
             """)
         // The limit counts UTF-8 bytes, as Go's len() does: 600 × "é" is 1,200 bytes.
-        let accented = try Self.create(kube, Self.event("accented", namespace: ns, regarding: ("v1", "Secret", "web-tls", ""),
+        let accented = try await Self.create(kube, Self.event("accented", namespace: ns, regarding: ("v1", "Secret", "web-tls", ""),
                                                         reason: "Renewed", note: String(repeating: "é", count: 600)))
         #expect(accented.stderr == """
             The Event "accented" is invalid: message: Invalid value: "": can have at most 1024 characters
 
             """)
-        let listed = try kube.succeed(["get", "events", "-n", ns, "-o", "name"])
+        let listed = try await kube.succeed(["get", "events", "-n", ns, "-o", "name"])
         #expect(listed.isEmpty)
     }
 }

@@ -66,20 +66,20 @@ import Testing
     }
 
     @Test(arguments: [false, true])
-    func applyListAndDeleteTheInstallManifest_AgainstKubeTestServer(serverSide: Bool) throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace(serverSide ? "install-ssa" : "install-csa")
+    func applyListAndDeleteTheInstallManifest_AgainstKubeTestServer(serverSide: Bool) async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace(serverSide ? "install-ssa" : "install-csa")
         let role = serverSide ? "kubectl-certs-ssa" : "kubectl-certs-csa"
         let yaml = Data(Self.manifest(namespace: ns, role: role).utf8)
         let apply = ["apply", "-f", "-"] + (serverSide ? ["--server-side"] : [])
 
-        let first = try kube.kubectl(apply, input: yaml)
+        let first = try await kube.kubectl(apply, input: yaml)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == Self.outcome(serverSide ? "serverside-applied" : "created", role: role))
-        let again = try kube.kubectl(apply, input: yaml)
+        let again = try await kube.kubectl(apply, input: yaml)
         #expect(again.stdout == Self.outcome(serverSide ? "serverside-applied" : "unchanged", role: role), "\(again.stderr)")
 
-        let listed = try kube.succeed(["get", "cronjob,sa,clusterrole", "-n", ns])
+        let listed = try await kube.succeed(["get", "cronjob,sa,clusterrole", "-n", ns])
         let sections = listed.components(separatedBy: "\n\n").map(tableRows)
         #expect(sections.count == 3)
         #expect(sections[0].first == ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"])
@@ -90,19 +90,19 @@ import Testing
         #expect(sections[2].first == ["NAME", "CREATED AT"])
         #expect(sections[2].dropFirst().map(\.first) == ["clusterrole.rbac.authorization.k8s.io/\(role)"])
 
-        let binding = tableRows(try kube.succeed(["get", "clusterrolebinding", role, "-o", "wide"]))
+        let binding = tableRows(try await kube.succeed(["get", "clusterrolebinding", role, "-o", "wide"]))
         #expect(binding.first == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"])
         #expect(binding.dropFirst().first.map { [$0[0], $0[1], $0.last!] } == [role, "ClusterRole/\(role)", "\(ns)/kubectl-certs"])
 
-        let cronJob = try kube.json(["get", "cj", "kubectl-certs-renew", "-n", ns])
+        let cronJob = try await kube.json(["get", "cj", "kubectl-certs-renew", "-n", ns])
         #expect(dig(cronJob, "spec", "jobTemplate", "spec", "completionMode") as? String == "Indexed")
         #expect(dig(cronJob, "spec", "jobTemplate", "spec", "completions") as? Int == 3)
         #expect(dig(cronJob, "spec", "concurrencyPolicy") as? String == "Allow", "defaulted as the real server does")
         #expect(dig(cronJob, "metadata", "generation") as? Int == 1)
-        let clusterRoleBinding = try kube.json(["get", "clusterrolebinding", role])
+        let clusterRoleBinding = try await kube.json(["get", "clusterrolebinding", role])
         #expect(dig(clusterRoleBinding, "roleRef", "apiGroup") as? String == "rbac.authorization.k8s.io")
 
-        let deleted = try kube.kubectl(["delete", "-f", "-"], input: yaml)
+        let deleted = try await kube.kubectl(["delete", "-f", "-"], input: yaml)
         #expect(deleted.status == 0, "\(deleted.stderr)")
         #expect(deleted.stdout == """
             serviceaccount "kubectl-certs" deleted
@@ -111,45 +111,45 @@ import Testing
             cronjob.batch "kubectl-certs-renew" deleted
 
             """)
-        let gone = try kube.kubectl(["get", "-f", "-"], input: yaml)
+        let gone = try await kube.kubectl(["get", "-f", "-"], input: yaml)
         #expect(gone.status == 1)
         #expect(gone.stderr.contains(#"Error from server (NotFound): cronjobs.batch "kubectl-certs-renew" not found"#))
         #expect(gone.stderr.contains(#"Error from server (NotFound): clusterroles.rbac.authorization.k8s.io "\#(role)" not found"#))
     }
 
-    @Test func reapplyingAChangedCronJobMergesItsContainersByName_AgainstKubeTestServer() throws {
+    @Test func reapplyingAChangedCronJobMergesItsContainersByName_AgainstKubeTestServer() async throws {
         // Client-side apply sends a strategic merge patch holding only what changed in the
         // container; the server merges it into the container of that name, keeping the rest.
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("install-reapply")
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("install-reapply")
         let first = Self.manifest(namespace: ns, role: "kubectl-certs-reapply")
-        try #require(try kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8)).status == 0)
+        try #require(try await kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8)).status == 0)
         let second = first
             .replacingOccurrences(of: "kubectl-certs:1.0", with: "kubectl-certs:1.1")
             .replacingOccurrences(of: "            args: [renew, -A, --shards, \"3\"]\n",
                                   with: "            args: [renew, -A, --shards, \"3\"]\n            env: [{name: NO_COLOR, value: \"1\"}]\n")
         #expect(second.contains("NO_COLOR"))
-        let applied = try kube.kubectl(["apply", "-f", "-"], input: Data(second.utf8))
+        let applied = try await kube.kubectl(["apply", "-f", "-"], input: Data(second.utf8))
         #expect(applied.stdout.contains("cronjob.batch/kubectl-certs-renew configured\n"), "\(applied.stderr)")
 
-        let cronJob = try kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
+        let cronJob = try await kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
         let containers = dig(cronJob, "spec", "jobTemplate", "spec", "template", "spec", "containers") as? [[String: Any]] ?? []
         #expect(containers.count == 1)
         #expect(containers.first?["image"] as? String == "registry.example.test/kubectl-certs:1.1")
         #expect(containers.first?["args"] as? [String] == ["renew", "-A", "--shards", "3"])
         #expect((containers.first?["env"] as? [[String: String]]) == [["name": "NO_COLOR", "value": "1"]])
 
-        let back = try kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8))
+        let back = try await kube.kubectl(["apply", "-f", "-"], input: Data(first.utf8))
         #expect(back.stdout.contains("cronjob.batch/kubectl-certs-renew configured\n"), "\(back.stderr)")
-        let reverted = try kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
+        let reverted = try await kube.json(["get", "cronjob", "kubectl-certs-renew", "-n", ns])
         let container = (dig(reverted, "spec", "jobTemplate", "spec", "template", "spec", "containers") as? [[String: Any]])?.first
         #expect(container?["env"] == nil, "the env the manifest no longer has is removed, not left as null")
         #expect(container?["args"] as? [String] == ["renew", "-A", "--shards", "3"])
     }
 
-    @Test func mistakesInRolesBindingsAndCronJobsAreRefusedWithTheRealWording_AgainstKubeTestServer() throws {
-        let kube = try KubeTestCluster.own()
-        let ns = try kube.makeNamespace("install-invalid")
+    @Test func mistakesInRolesBindingsAndCronJobsAreRefusedWithTheRealWording_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("install-invalid")
         let yaml = """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
@@ -177,7 +177,7 @@ import Testing
                       containers: [{name: renew, image: registry.example.test/kubectl-certs:1.0}]
 
             """
-        let result = try kube.kubectl(["create", "-f", "-"], input: Data(yaml.utf8))
+        let result = try await kube.kubectl(["create", "-f", "-"], input: Data(yaml.utf8))
         #expect(result.status == 1)
         #expect(result.stderr == """
             Error from server (Invalid): error when creating "STDIN": ClusterRole.rbac.authorization.k8s.io "no-verbs" is \

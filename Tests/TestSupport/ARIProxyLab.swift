@@ -16,7 +16,7 @@ public enum ARIWindow: String, Sendable, CaseIterable {
 /// the test sets, and `replaces` in newOrder checked against the certificates that passed
 /// through it. Real issuance by Pebble, real ARI; one proxy per test, so tests run in parallel.
 ///
-///     let ca = try ARIProxyLab(window: .now)
+///     let ca = try await ARIProxyLab(window: .now)
 ///     let client = try await ca.newAccount()
 ///     let issued = try await ca.pebble.issue(client, names: [PebbleLab.uniqueName()])
 ///     #expect(try await ca.issued().count == 1)
@@ -56,12 +56,12 @@ public final class ARIProxyLab: Sendable {
     public let pebble: PebbleLab
     private let server: ServerProcess
 
-    public init(window: ARIWindow = .future) throws {
+    public init(window: ARIWindow = .future) async throws {
         pebble = try PebbleLab()
         let bundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         let ca = URL(fileURLWithPath: bundle).deletingLastPathComponent()
         let script = Lab.repositoryRoot.appendingPathComponent("lab/ari-proxy/ari_proxy.py").path
-        server = try ServerProcess("python3", [
+        server = try await ServerProcess.start("python3", [
             script, "--upstream", try Lab.require("PEBBLE_DIRECTORY_URL", component: "pebble"), "--ca-bundle", bundle,
             "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
             "--window", window.rawValue,

@@ -23,23 +23,23 @@ public struct InClusterRun: Sendable {
 
     /// A run as the ServiceAccount `serviceAccount` in `namespace` (created when missing), with
     /// a token the server minted for it (`kubectl create token`, the TokenRequest API).
-    public init(cluster: KubeTestCluster, namespace: String, serviceAccount: String) throws {
+    public init(cluster: KubeTestCluster, namespace: String, serviceAccount: String) async throws {
         self.cluster = cluster
         self.namespace = namespace
         self.serviceAccount = serviceAccount
-        if try cluster.kubectl(["get", "serviceaccount", serviceAccount, "-n", namespace]).status != 0 {
-            let created = try cluster.kubectl(["create", "serviceaccount", serviceAccount, "-n", namespace])
+        if try await cluster.kubectl(["get", "serviceaccount", serviceAccount, "-n", namespace]).status != 0 {
+            let created = try await cluster.kubectl(["create", "serviceaccount", serviceAccount, "-n", namespace])
             guard created.status == 0 else {
                 throw KubeTestCluster.Failure("kubectl create serviceaccount \(serviceAccount) -n \(namespace) failed: \(created.stderr)")
             }
         }
-        token = try Self.mintToken(cluster: cluster, namespace: namespace, serviceAccount: serviceAccount)
+        token = try await Self.mintToken(cluster: cluster, namespace: namespace, serviceAccount: serviceAccount)
     }
 
     /// A token the test server accepts for `system:serviceaccount:NAMESPACE:NAME` (the
     /// ServiceAccount must exist; the server rejects the token once it is deleted).
-    public static func mintToken(cluster: KubeTestCluster, namespace: String, serviceAccount: String) throws -> String {
-        let minted = try cluster.kubectl(["create", "token", serviceAccount, "-n", namespace])
+    public static func mintToken(cluster: KubeTestCluster, namespace: String, serviceAccount: String) async throws -> String {
+        let minted = try await cluster.kubectl(["create", "token", serviceAccount, "-n", namespace])
         guard minted.status == 0 else {
             throw KubeTestCluster.Failure("kubectl create token \(serviceAccount) -n \(namespace) failed: \(minted.stderr)")
         }
@@ -48,7 +48,7 @@ public struct InClusterRun: Sendable {
 
     /// Runs `executable` (a path, or a name on PATH) with `arguments` inside the pod-like
     /// environment; `environment` is added to it, `input` is its stdin.
-    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Subprocess.Result {
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> Subprocess.Result {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let files = scratch.url.appendingPathComponent("serviceaccount")
@@ -66,7 +66,7 @@ public struct InClusterRun: Sendable {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false)
         // The variables go in the environment, never in arguments: `environment` may hold secrets.
         let variables = try podVariables(home: home).merging(environment) { _, given in given }
-        return try Subprocess.run("env", ["-u", "KUBECONFIG",
+        return try await Subprocess.run("env", ["-u", "KUBECONFIG",
             "unshare", "--mount", "--propagation", "private", "--",
             "sh", "-c", Self.podMounts, "in-cluster-run", realRun.path, files.path, executable,
         ] + arguments, environment: variables, input: input.map { Data($0.utf8) })
@@ -74,10 +74,10 @@ public struct InClusterRun: Sendable {
 
     /// Runs `executable` with the same environment (KUBERNETES_SERVICE_*, no KUBECONFIG, an empty
     /// HOME) but without the service account's files: what a pod without a mounted token sees.
-    public func runWithoutServiceAccount(_ executable: String, _ arguments: [String]) throws -> Subprocess.Result {
+    public func runWithoutServiceAccount(_ executable: String, _ arguments: [String]) async throws -> Subprocess.Result {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        return try Subprocess.run("env", ["-u", "KUBECONFIG", executable] + arguments, environment: try podVariables(home: scratch.url))
+        return try await Subprocess.run("env", ["-u", "KUBECONFIG", executable] + arguments, environment: try podVariables(home: scratch.url))
     }
 
     /// HOME and the variables Kubernetes sets in every pod to name the API server.

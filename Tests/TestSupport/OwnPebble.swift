@@ -93,7 +93,7 @@ public final class OwnPebble: @unchecked Sendable {
         defer { try? output.close() }
         pebble.standardOutput = output
         pebble.standardError = output
-        try pebble.run()
+        try ProcessLaunch.run(pebble)
         lock.withLock { process = pebble }
         // Pebble makes its CA keys as it starts: slow on a busy machine.
         let deadline = Date().addingTimeInterval(30)

@@ -29,7 +29,7 @@ public final class PseudoTerminal: Sendable {
             if data.isEmpty { handle.readabilityHandler = nil }
             collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     public var output: String { collected.text.withLock { $0 }.replacingOccurrences(of: "\r\n", with: "\n") }

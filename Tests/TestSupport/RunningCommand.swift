@@ -20,11 +20,16 @@ public final class RunningCommand: @unchecked Sendable {
         }
     }
 
-    private let signalOn: SignalOn?
-    private var signalled = false
+    /// Triggers still to fire, in order: each waits for the one before it.
+    private var pending: [SignalOn]
 
-    public init(_ command: [String], environment: [String: String], signalOn: SignalOn? = nil) throws {
-        self.signalOn = signalOn
+    public convenience init(_ command: [String], environment: [String: String], signalOn: SignalOn? = nil) throws {
+        try self.init(command, environment: environment, signals: signalOn.map { [$0] } ?? [])
+    }
+
+    /// `signals` fire one after another: the second is looked for only once the first has fired.
+    public init(_ command: [String], environment: [String: String], signals: [SignalOn]) throws {
+        self.pending = signals
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -41,17 +46,20 @@ public final class RunningCommand: @unchecked Sendable {
             if data.isEmpty { handle.readabilityHandler = nil; return }
             self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     private func received(_ data: Data) {
-        let send = lock.withLock { () -> Int32? in
+        let send = lock.withLock { () -> [Int32] in
             errorText += String(decoding: data, as: UTF8.self)
-            guard let signalOn, !signalled, errorText.components(separatedBy: signalOn.text).count > signalOn.count else { return nil }
-            signalled = true
-            return signalOn.signal
+            var due: [Int32] = []
+            while let next = pending.first, errorText.components(separatedBy: next.text).count > next.count {
+                due.append(next.signal)
+                pending.removeFirst()
+            }
+            return due
         }
-        if let send { signal(send) }
+        for number in send { signal(number) }
     }
 
     public var stderr: String { lock.withLock { errorText } }

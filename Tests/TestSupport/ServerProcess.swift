@@ -33,7 +33,7 @@ public final class ServerProcess: Sendable {
             if data.isEmpty { handle.readabilityHandler = nil }
             errors.append(data)
         }
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         self.stdin = stdin
         self.output = output
@@ -50,6 +50,16 @@ public final class ServerProcess: Sendable {
             throw StartupFailed(description: "\(executable) \(arguments.joined(separator: " ")) did not start: \(errors.lines.joined(separator: "\n"))")
         }
         self.port = port
+    }
+
+    /// The same, for async tests: the wait for READY happens on a thread of its own, so that
+    /// tests running in parallel on Swift's small cooperative pool are not starved meanwhile.
+    public static func start(_ executable: String, _ arguments: [String]) async throws -> ServerProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try ServerProcess(executable, arguments) })
+            }
+        }
     }
 
     /// Every line the server printed so far.

@@ -28,7 +28,7 @@ import Testing
         pebble.environment = ProcessInfo.processInfo.environment.merging(["PEBBLE_WFE_NONCEREJECT": "0"]) { $1 }
         pebble.standardOutput = FileHandle.nullDevice
         pebble.standardError = FileHandle.nullDevice
-        try pebble.run()
+        try ProcessLaunch.run(pebble)
         defer { pebble.terminate(); pebble.waitUntilExit() }
 
         let pem = try #require(FileManager.default.contents(atPath: caDirectory.appendingPathComponent("ca.pem").path))

@@ -61,22 +61,22 @@ import Testing
         #expect(file.packages(in: build).sorted() == ["libcurl4-openssl-dev", "libldns-dev", "libssl-dev"])
     }
 
-    @Test func everyPackageExistsInDebian() throws {
+    @Test func everyPackageExistsInDebian() async throws {
         let file = try Dockerfile()
         for package in file.stages.flatMap(file.packages(in:)) {
-            let shown = try Subprocess.run("apt-cache", ["show", "--no-all-versions", package])
+            let shown = try await Subprocess.run("apt-cache", ["show", "--no-all-versions", package])
             #expect(shown.status == 0 && shown.stdout.contains("Package: \(package)\n"), "apt-cache show \(package): \(shown.stderr)")
         }
     }
 
-    @Test func theRuntimePackagesProvideEveryLibraryTheBinaryLinksBesidesSwiftsOwn() throws {
+    @Test func theRuntimePackagesProvideEveryLibraryTheBinaryLinksBesidesSwiftsOwn() async throws {
         let file = try Dockerfile()
         // In every Debian image: libc6 is essential, and apt itself needs libstdc++6 and libgcc-s1.
         let available = Set(file.packages(in: file.runtime) + ["libc6", "libstdc++6", "libgcc-s1"])
         let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
-        let ldd = try Subprocess.run("ldd", [binary])
+        let ldd = try await Subprocess.run("ldd", [binary])
         #expect(ldd.status == 0, "\(ldd.stderr)")
-        let needed = try Subprocess.run("readelf", ["-d", binary]).stdout.split(separator: "\n").compactMap { line -> String? in
+        let needed = try await Subprocess.run("readelf", ["-d", binary]).stdout.split(separator: "\n").compactMap { line -> String? in
             guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
             return String(line[line.index(after: open)..<close])
         }
@@ -86,7 +86,7 @@ import Testing
             let resolved = ldd.stdout.split(separator: "\n").first { $0.contains(library) } ?? ""
             // The Swift runtime and Foundation come from the toolchain and are linked in statically.
             if resolved.contains("/lib/swift/") { continue }
-            let owners = try Subprocess.run("dpkg", ["-S", "*/\(library)"]).stdout.split(separator: "\n")
+            let owners = try await Subprocess.run("dpkg", ["-S", "*/\(library)"]).stdout.split(separator: "\n")
                 .filter { $0.contains(":amd64:") || !$0.contains(":") }
                 .compactMap { $0.split(separator: ":").first.map(String.init) }
             #expect(!owners.isEmpty, "no Debian package holds \(library)")

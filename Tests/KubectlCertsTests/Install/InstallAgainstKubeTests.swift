@@ -24,18 +24,18 @@ import Testing
             """
     }
 
-    func names(_ kube: KubeTestCluster, _ arguments: [String]) throws -> [String] {
-        let result = try kube.kubectl(["get"] + arguments + ["-o", "name"])
+    func names(_ kube: KubeTestCluster, _ arguments: [String]) async throws -> [String] {
+        let result = try await kube.kubectl(["get"] + arguments + ["-o", "name"])
         return result.stdout.split(separator: "\n").map(String.init).sorted()
     }
 
     @Test(arguments: [("yaml", false), ("json", false), ("yaml", true)])
     func theDryRunIsAcceptedByKubectlApply_AgainstKubeTestServer(format: String, serverSide: Bool) async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         let printed = try await certs(kube, ["install", "--dry-run", "-o", format, "--image", Self.image, "--schedule", "*/20 * * * *"])
         #expect(printed.status == 0, "\(printed.stderr)")
         let apply = ["apply", "-f", "-"] + (serverSide ? ["--server-side"] : [])
-        let applied = try kube.kubectl(apply, input: Data(printed.stdout.utf8))
+        let applied = try await kube.kubectl(apply, input: Data(printed.stdout.utf8))
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout == """
             namespace/kubectl-certs CREATED
@@ -45,23 +45,23 @@ import Testing
             cronjob.batch/kubectl-certs-renew CREATED
 
             """.replacingOccurrences(of: "CREATED", with: serverSide ? "serverside-applied" : "created"))
-        #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
-        let cronJob = try JSONValue.decode(Data(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json"]).utf8))
+        await #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
+        let cronJob = try JSONValue.decode(Data(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json"]).utf8))
         #expect(cronJob["spec"]?["schedule"] == "*/20 * * * *")
         #expect(cronJob["spec"]?["concurrencyPolicy"] == "Forbid")
         // Applied again, nothing changes.
-        let again = try kube.kubectl(apply, input: Data(printed.stdout.utf8))
+        let again = try await kube.kubectl(apply, input: Data(printed.stdout.utf8))
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout == applied.stdout.replacingOccurrences(of: " created", with: " unchanged"))
     }
 
     @Test func installAppliesServerSideAndAgainChangesNothing_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         let first = try await certs(kube, ["install", "--image", Self.image])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == Self.applied(namespace: "kubectl-certs", withNamespace: true))
-        #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
-        let before = try JSONValue.decode(Data(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json", "--show-managed-fields"]).utf8))
+        await #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
+        let before = try JSONValue.decode(Data(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json", "--show-managed-fields"]).utf8))
         let managers = before["metadata"]?["managedFields"]?.arrayValue?.compactMap { $0["manager"]?.stringValue }
         #expect(managers == ["kubectl-certs"])
         #expect(before["metadata"]?["managedFields"]?.arrayValue?.first?["operation"] == "Apply")
@@ -70,23 +70,23 @@ import Testing
         let second = try await certs(kube, ["install", "--image", Self.image])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout == first.stdout)
-        let after = try JSONValue.decode(Data(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json"]).utf8))
+        let after = try JSONValue.decode(Data(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "json"]).utf8))
         #expect(after["spec"]?["schedule"] == before["spec"]?["schedule"])
         #expect(after["metadata"]?["resourceVersion"] == before["metadata"]?["resourceVersion"], "a second install wrote the CronJob")
 
         // A schedule given on a later install replaces it.
         let third = try await certs(kube, ["install", "--image", Self.image, "--schedule", "@daily"])
         #expect(third.status == 0, "\(third.stderr)")
-        #expect(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "jsonpath={.spec.schedule}"]) == "@daily")
+        #expect(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "jsonpath={.spec.schedule}"]) == "@daily")
     }
 
     @Test func shardsMakeTheJobAnIndexedJobOfThatManyPods_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
-        let namespace = try kube.makeNamespace("shards")
+        let kube = try await KubeTestCluster.own()
+        let namespace = try await kube.makeNamespace("shards")
         let result = try await certs(kube, ["install", "-n", namespace, "--shards", "3", "--image", Self.image, "--env-from-secret", "dns-credentials"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == Self.applied(namespace: namespace, withNamespace: false))
-        let cronJob = try JSONValue.decode(Data(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", namespace, "-o", "json"]).utf8))
+        let cronJob = try JSONValue.decode(Data(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", namespace, "-o", "json"]).utf8))
         let job = try #require(cronJob["spec"]?["jobTemplate"]?["spec"])
         #expect(job["completionMode"] == "Indexed")
         #expect(job["completions"] == 3)
@@ -94,17 +94,17 @@ import Testing
         let container = job["template"]?["spec"]?["containers"]?.arrayValue?.first
         #expect(container?["args"] == ["renew", "-A", "--shards", "3"])
         #expect(container?["envFrom"] == [["secretRef": ["name": "dns-credentials"]]])
-        let binding = try JSONValue.decode(Data(try kube.succeed(["get", "clusterrolebinding", "kubectl-certs-renew-\(namespace)", "-o", "json"]).utf8))
+        let binding = try JSONValue.decode(Data(try await kube.succeed(["get", "clusterrolebinding", "kubectl-certs-renew-\(namespace)", "-o", "json"]).utf8))
         #expect(binding["subjects"] == [["kind": "ServiceAccount", "name": "kubectl-certs-renew", "namespace": .string(namespace)]])
     }
 
     @Test func aNamespaceNamedWithDashNMustExist_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         let result = try await certs(kube, ["install", "-n", "no-such-team", "--image", Self.image])
         #expect(result.status == 1)
         #expect(result.stderr.contains("namespace \"no-such-team\" not found: create it first (kubectl create namespace no-such-team), or leave out -n"))
         #expect(result.stdout.isEmpty)
-        #expect(try names(kube, ["clusterrole", "-l", "app.kubernetes.io/name=kubectl-certs"]).isEmpty)
+        await #expect(try names(kube, ["clusterrole", "-l", "app.kubernetes.io/name=kubectl-certs"]).isEmpty)
         // The default namespace named with -n is still install's own to create.
         let named = try await certs(kube, ["install", "-n", "kubectl-certs", "--image", Self.image])
         #expect(named.status == 0, "\(named.stderr)")
@@ -112,28 +112,28 @@ import Testing
     }
 
     @Test func aFieldAnotherManagerSetIsAConflictUntilForced_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         #expect(try await certs(kube, ["install", "--image", Self.image]).status == 0)
-        try kube.succeed(["patch", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "--type=merge", "-p", #"{"spec":{"startingDeadlineSeconds":60}}"#])
+        try await kube.succeed(["patch", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "--type=merge", "-p", #"{"spec":{"startingDeadlineSeconds":60}}"#])
         let refused = try await certs(kube, ["install", "--image", Self.image])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("conflict"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--force-conflicts"))
         let forced = try await certs(kube, ["install", "--image", Self.image, "--force-conflicts"])
         #expect(forced.status == 0, "\(forced.stderr)")
-        #expect(try kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "jsonpath={.spec.startingDeadlineSeconds}"]) == "3600")
+        #expect(try await kube.succeed(["get", "cronjob", "kubectl-certs-renew", "-n", "kubectl-certs", "-o", "jsonpath={.spec.startingDeadlineSeconds}"]) == "3600")
     }
 
     @Test func uninstallRemovesWhatInstallMadeAndNothingElse_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         #expect(try await certs(kube, ["install", "--image", Self.image]).status == 0)
         // Another installation, in a namespace of the user's, stays.
-        let other = try kube.makeNamespace("other")
+        let other = try await kube.makeNamespace("other")
         #expect(try await certs(kube, ["install", "-n", other, "--image", Self.image]).status == 0)
         // So do objects that carry some of the labels: an issued certificate's Secret, a role of the user's.
-        let apps = try kube.makeNamespace("apps")
-        try kube.succeed(["create", "secret", "generic", "web-tls", "-n", apps, "--from-literal=tls.crt=x"])
-        try kube.succeed(["label", "secret", "web-tls", "-n", apps, "app.kubernetes.io/managed-by=kubectl-certs"])
+        let apps = try await kube.makeNamespace("apps")
+        try await kube.succeed(["create", "secret", "generic", "web-tls", "-n", apps, "--from-literal=tls.crt=x"])
+        try await kube.succeed(["label", "secret", "web-tls", "-n", apps, "app.kubernetes.io/managed-by=kubectl-certs"])
         let viewer = """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
@@ -142,7 +142,7 @@ import Testing
               labels: {app.kubernetes.io/name: kubectl-certs, app.kubernetes.io/managed-by: kubectl-certs}
             rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
             """
-        #expect(try kube.kubectl(["apply", "-f", "-"], input: Data(viewer.utf8)).status == 0)
+        #expect(try await kube.kubectl(["apply", "-f", "-"], input: Data(viewer.utf8)).status == 0)
 
         let result = try await certs(kube, ["uninstall"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -154,13 +154,13 @@ import Testing
             namespace "kubectl-certs" deleted
 
             """)
-        #expect(try kube.kubectl(["get", "namespace", "kubectl-certs"]).status != 0)
-        #expect(try names(kube, ["clusterrole"]).filter { $0.contains("kubectl-certs") } == [
+        #expect(try await kube.kubectl(["get", "namespace", "kubectl-certs"]).status != 0)
+        await #expect(try names(kube, ["clusterrole"]).filter { $0.contains("kubectl-certs") } == [
             "clusterrole.rbac.authorization.k8s.io/kubectl-certs-renew-\(other)", "clusterrole.rbac.authorization.k8s.io/kubectl-certs-viewer",
         ])
-        #expect(try names(kube, ["clusterrolebinding"]).filter { $0.contains("kubectl-certs") } == ["clusterrolebinding.rbac.authorization.k8s.io/kubectl-certs-renew-\(other)"])
-        #expect(try names(kube, ["cronjob,sa", "-n", other]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
-        #expect(try names(kube, ["secret", "-n", apps]) == ["secret/web-tls"])
+        await #expect(try names(kube, ["clusterrolebinding"]).filter { $0.contains("kubectl-certs") } == ["clusterrolebinding.rbac.authorization.k8s.io/kubectl-certs-renew-\(other)"])
+        await #expect(try names(kube, ["cronjob,sa", "-n", other]) == ["cronjob.batch/kubectl-certs-renew", "serviceaccount/kubectl-certs-renew"])
+        await #expect(try names(kube, ["secret", "-n", apps]) == ["secret/web-tls"])
 
         // Once more: nothing is left to remove, and it says so.
         let again = try await certs(kube, ["uninstall"])
@@ -171,32 +171,32 @@ import Testing
         // The other namespace's installation goes with -n, and its namespace, the user's, stays.
         let removed = try await certs(kube, ["uninstall", "-n", other])
         #expect(removed.stdout.split(separator: "\n").count == 4, "\(removed.stdout)")
-        #expect(try kube.kubectl(["get", "namespace", other]).status == 0)
+        #expect(try await kube.kubectl(["get", "namespace", other]).status == 0)
     }
 
     @Test func uninstallKeepsItsNamespaceWhileItHoldsSomeoneElsesSecret_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         #expect(try await certs(kube, ["install", "--image", Self.image, "--env-from-secret", "dns-credentials"]).status == 0)
-        try kube.succeed(["create", "secret", "generic", "dns-credentials", "-n", "kubectl-certs", "--from-literal=RFC2136_TSIG_KEY=renewal"])
+        try await kube.succeed(["create", "secret", "generic", "dns-credentials", "-n", "kubectl-certs", "--from-literal=RFC2136_TSIG_KEY=renewal"])
         let result = try await certs(kube, ["uninstall"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 4, "\(result.stdout)")
         #expect(!result.stdout.contains("namespace \"kubectl-certs\" deleted"))
         #expect(result.stderr.contains("note: namespace \"kubectl-certs\" kept: install made it, but it holds the Secret dns-credentials that install did not make"))
-        #expect(try names(kube, ["secret", "-n", "kubectl-certs"]) == ["secret/dns-credentials"])
-        #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]).isEmpty)
+        await #expect(try names(kube, ["secret", "-n", "kubectl-certs"]) == ["secret/dns-credentials"])
+        await #expect(try names(kube, ["cronjob,sa", "-n", "kubectl-certs"]).isEmpty)
     }
 
     @Test func anExistingNamespaceOfTheDefaultNameStaysTheUsers_AgainstKubeTestServer() async throws {
-        let kube = try KubeTestCluster.own()
-        try kube.succeed(["create", "namespace", "kubectl-certs"])
+        let kube = try await KubeTestCluster.own()
+        try await kube.succeed(["create", "namespace", "kubectl-certs"])
         let result = try await certs(kube, ["install", "--image", Self.image])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == Self.applied(namespace: "kubectl-certs", withNamespace: false))
-        let namespace = try JSONValue.decode(Data(try kube.succeed(["get", "namespace", "kubectl-certs", "-o", "json"]).utf8))
+        let namespace = try JSONValue.decode(Data(try await kube.succeed(["get", "namespace", "kubectl-certs", "-o", "json"]).utf8))
         #expect(namespace["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] == nil)
         let removed = try await certs(kube, ["uninstall"])
         #expect(removed.stdout.split(separator: "\n").count == 4, "\(removed.stdout)")
-        #expect(try kube.kubectl(["get", "namespace", "kubectl-certs"]).status == 0)
+        #expect(try await kube.kubectl(["get", "namespace", "kubectl-certs"]).status == 0)
     }
 }

@@ -15,10 +15,10 @@ import Testing
     /// A cluster with the renewal installed and, in a namespace of its own, an Ingress served by
     /// a TLS Secret.
     func installed() async throws -> (KubeTestCluster, InClusterRun, apps: String) {
-        let kube = try KubeTestCluster.own()
+        let kube = try await KubeTestCluster.own()
         let install = try await Subprocess.run(binary, ["install", "--image", "registry.example.test/kubectl-certs:1"], environment: ["KUBECONFIG": kube.kubeconfig])
         try #require(install.status == 0, "\(install.stderr)")
-        let apps = try kube.makeNamespace("apps")
+        let apps = try await kube.makeNamespace("apps")
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let key = scratch.url.appendingPathComponent("tls.key").path, cert = scratch.url.appendingPathComponent("tls.crt").path
@@ -27,7 +27,7 @@ import Testing
             "-subj", "/CN=shop.example.test", "-addext", "subjectAltName=DNS:shop.example.test", "-days", "30",
         ])
         try #require(openssl.status == 0, "\(openssl.stderr)")
-        try kube.succeed(["create", "secret", "tls", "shop-tls", "--cert", cert, "--key", key, "-n", apps])
+        try await kube.succeed(["create", "secret", "tls", "shop-tls", "--cert", cert, "--key", key, "-n", apps])
         let ingress = """
             apiVersion: networking.k8s.io/v1
             kind: Ingress
@@ -36,14 +36,14 @@ import Testing
               defaultBackend: {service: {name: shop, port: {number: 80}}}
               tls: [{hosts: [shop.example.test], secretName: shop-tls}]
             """
-        try #require(try kube.kubectl(["apply", "-f", "-"], input: Data(ingress.utf8)).status == 0)
-        let pod = try InClusterRun(cluster: kube, namespace: Self.namespace, serviceAccount: Self.serviceAccount)
+        try #require(try await kube.kubectl(["apply", "-f", "-"], input: Data(ingress.utf8)).status == 0)
+        let pod = try await InClusterRun(cluster: kube, namespace: Self.namespace, serviceAccount: Self.serviceAccount)
         return (kube, pod, apps)
     }
 
     @Test func statusRunsAcrossNamespacesAsTheInstalledServiceAccount_AgainstKubeTestServer() async throws {
         let (kube, pod, apps) = try await installed()
-        let status = try pod.run(binary, ["status", "-A", "-o", "json"])
+        let status = try await pod.run(binary, ["status", "-A", "-o", "json"])
         #expect(status.status == 0, "\(status.stderr)")
         let report = try JSONValue.decode(Data(status.stdout.utf8))
         let rows = report["items"]?.arrayValue ?? []
@@ -52,8 +52,8 @@ import Testing
         #expect(!status.stderr.contains("forbidden"), "\(status.stderr)")
 
         // The binding is what lets it: without it, the same run is refused what it reads.
-        try kube.succeed(["delete", "clusterrolebinding", "kubectl-certs-renew-kubectl-certs"])
-        let refused = try pod.run(binary, ["status", "-A", "-o", "json"])
+        try await kube.succeed(["delete", "clusterrolebinding", "kubectl-certs-renew-kubectl-certs"])
+        let refused = try await pod.run(binary, ["status", "-A", "-o", "json"])
         let notes = try JSONValue.decode(Data(refused.stdout.utf8))["notes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(notes.contains("cannot list Secrets across namespaces: forbidden; certificates in them are not shown"), "\(refused.stdout)")
         #expect(notes.contains("cannot list ingresses.networking.k8s.io across namespaces: forbidden"), "\(refused.stdout)")
@@ -85,7 +85,7 @@ import Testing
         ]
         for (questions, answer) in [(granted, "yes"), (refused, "no")] {
             for question in questions {
-                let asked = try pod.run("kubectl", ["auth", "can-i"] + question)
+                let asked = try await pod.run("kubectl", ["auth", "can-i"] + question)
                 #expect(asked.stdout == answer + "\n", "can-i \(question.joined(separator: " ")): \(asked.stdout) \(asked.stderr)")
             }
         }
@@ -106,7 +106,7 @@ import Testing
         // Renewed in the cluster, as the CronJob's pod runs it: the service account's token, the
         // provider's variables from the environment (as --env-from-secret puts them there).
         let credentials = ["RFC2136_NAMESERVER": lab.primary, "RFC2136_TSIG_KEY": lab.tsigKey, "RFC2136_TSIG_SECRET": lab.tsigSecret]
-        let renewed = try pod.run(binary, ["renew", "-A", "--within", "100000h", "-o", "json"] + lab.renewFlags, environment: credentials)
+        let renewed = try await pod.run(binary, ["renew", "-A", "--within", "100000h", "-o", "json"] + lab.renewFlags, environment: credentials)
         #expect(renewed.status == 0, "\(renewed.stdout) \(renewed.stderr)")
         let items = try JSONValue.decode(Data(renewed.stdout.utf8))["items"]?.arrayValue ?? []
         #expect(items.map { "\($0["secret"]?.stringValue ?? "") \($0["outcome"]?.stringValue ?? "")" } == ["wild-tls renewed"], "\(renewed.stdout)")

@@ -37,10 +37,11 @@ import Testing
         environment["RFC2136_NAMESERVER"] = Self.deadNameserver
         // -vv logs each API request: the pending record's update with the records comes just
         // before they are published.
-        let running = try RunningCommand(["kubectl", "certs", "issue", "-vv", "-d", name, "--secret", "dead-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags, environment: environment)
-        #expect(try await running.waitFor("secrets/kubectl-certs-pending-dead-tls 200"))
-        running.signal(SIGINT)
+        // Signalled from the thread that reads its stderr, the moment the line appears.
+        let running = try RunningCommand(["kubectl", "certs", "issue", "-vv", "-d", name, "--secret", "dead-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags,
+                                         environment: environment, signalOn: .init("secrets/kubectl-certs-pending-dead-tls 200", signal: SIGINT))
         #expect(await running.wait() == 130)
+        #expect(running.stderr.contains("secrets/kubectl-certs-pending-dead-tls 200"))
         #expect(!running.stderr.contains("were removed"), "\(running.stderr)")
         #expect(running.stderr.contains("not removed: TXT _acme-challenge.\(name)"), "\(running.stderr)")
         #expect(try await pendingRecordNames(lab, secret: "dead-tls", namespace: namespace).contains("_acme-challenge.\(name)."))
@@ -52,11 +53,11 @@ import Testing
         let name = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment
         environment["RFC2136_NAMESERVER"] = Self.deadNameserver
-        let running = try RunningCommand(["kubectl", "certs", "issue", "-vv", "-d", name, "--secret", "twice-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags, environment: environment)
-        #expect(try await running.waitFor("secrets/kubectl-certs-pending-twice-tls 200"))
-        running.signal(SIGINT)
-        #expect(try await running.waitFor("interrupted"))
-        running.signal(SIGINT)
+        // Both interrupts are sent from the thread that reads its stderr, the moment each line
+        // appears: a busy test pool cannot make the second one late.
+        let running = try RunningCommand(["kubectl", "certs", "issue", "-vv", "-d", name, "--secret", "twice-tls", "-n", namespace, "--dns", "rfc2136"] + lab.acmeFlags,
+                                         environment: environment, signals: [.init("secrets/kubectl-certs-pending-twice-tls 200", signal: SIGINT),
+                                                                             .init("interrupted: removing", signal: SIGINT)])
         #expect(await running.wait() == 130)
         #expect(running.stderr.contains("interrupted again"), "\(running.stderr)")
         #expect(running.stderr.contains("_acme-challenge.\(name)"), "\(running.stderr)")

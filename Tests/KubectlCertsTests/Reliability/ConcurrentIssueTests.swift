@@ -25,9 +25,10 @@ import Testing
         let run = try await FaultRun(secretName: "race-tls")
         var scan = try LeakScan()
         if start == .whileTheFirstPublishes {
-            // The first run's removal of its pending record is held 5 s: it is surely still
-            // working when the second one reads the record.
-            try await KubeFaults().add([["method": "DELETE", "path": KubeFaults.path(namespace: run.namespace, name: run.pendingName), "delayMs": 5000]])
+            // The first run's removal of its pending record is held 20 s (under the client's 30 s request timeout): it is surely still
+            // working when the second one reads the record, even when a loaded machine makes this
+            // test notice the first one's progress seconds late.
+            try await KubeFaults().add([["method": "DELETE", "path": KubeFaults.path(namespace: run.namespace, name: run.pendingName), "delayMs": 20000]])
         }
         let one = try run.start()
         if start == .whileTheFirstPublishes {

@@ -44,9 +44,11 @@ import Testing
         for _ in 0..<Figures.runs {
             let started = ContinuousClock.now
             let expiredBefore = try await faults.requests(mentioning: "/namespaces/\(namespace)/secrets").filter { $0.status == 410 }.count
-            // The first page comes at once, the second is held: the tokens expire meanwhile.
+            // The first page comes at once, the second is held — 15 s, under the client's 30 s
+            // request timeout and long enough for a loaded machine to notice the first page and
+            // expire the tokens meanwhile.
             let path = KubeFaults.path(namespace: namespace)
-            try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 3000]])
+            try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 15000]])
             // -vv logs each API request as it is answered.
             let running = try RunningCommand(["kubectl"] + arguments + ["-vv"], environment: lab.environment)
             // The first page's answer is logged once its continue token exists.

@@ -13,7 +13,7 @@ import Testing
 
     @Test func aFutureWindowWaitsAndAPastOneRenewsNowReplacingTheCertificate_AgainstPebbleAndKube() async throws {
         let lab = try IssueLab()
-        let proxy = try ARIProxyLab(window: .future)
+        let proxy = try await ARIProxyLab(window: .future)
         let namespace = try await lab.namespace()
         let name = "\(IssueLab.label()).\(lab.zone)"
         let issued = try await issue(lab, through: proxy, ["-d", name, "--secret", "ari-tls", "-n", namespace, "--dns", "rfc2136"])
@@ -47,7 +47,7 @@ import Testing
 
     @Test func aReplacesTheCARefusesFallsBackToAPlainOrder_AgainstPebbleAndKube() async throws {
         let lab = try IssueLab()
-        let proxy = try ARIProxyLab(window: .past)
+        let proxy = try await ARIProxyLab(window: .past)
         let namespace = try await lab.namespace()
         let issued = try await issue(lab, through: proxy, ["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "ours-tls", "-n", namespace, "--dns", "rfc2136"])
         #expect(issued.status == 0, "\(issued.stderr)")
@@ -78,7 +78,7 @@ import Testing
 extension RenewARITests {
     @Test func theCAsRetryAfterIsHonouredAcrossRuns_AgainstPebbleAndKube() async throws {
         let lab = try IssueLab()
-        let proxy = try ARIProxyLab(window: .future)
+        let proxy = try await ARIProxyLab(window: .future)
         let namespace = try await lab.namespace()
         let issued = try await issue(lab, through: proxy, ["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "polite-tls", "-n", namespace, "--dns", "rfc2136"])
         #expect(issued.status == 0, "\(issued.stderr)")
@@ -106,7 +106,7 @@ extension RenewARITests {
 @Suite struct RenewRateLimitTests {
     @Test func aShortRateLimitIsWaitedOutAndALongOneReported_AgainstPebbleAndKube() async throws {
         let lab = try IssueLab()
-        let proxy = try ARIProxyLab(window: .past)
+        let proxy = try await ARIProxyLab(window: .past)
         let namespace = try await lab.namespace()
         let name = "\(IssueLab.label()).\(lab.zone)"
         let issued = try await RenewARITests().issue(lab, through: proxy, ["-d", name, "--secret", "limited-tls", "-n", namespace, "--dns", "rfc2136"])

@@ -89,7 +89,7 @@ import Testing
         let lab = try IssueLab()
         // Through the ARI proxy, which counts the CA's orders (its window is days away: only
         // --within makes them due).
-        let proxy = try ARIProxyLab(window: .future)
+        let proxy = try await ARIProxyLab(window: .future)
         let namespace = try await lab.namespace()
         for index in 0..<3 {
             #expect(try await RenewARITests().issue(lab, through: proxy, ["-d", "\(IssueLab.label()).\(lab.zone)", "--secret", "twice-\(index)", "-n", namespace, "--dns", "rfc2136"]).status == 0)
