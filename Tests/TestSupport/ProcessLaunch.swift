@@ -1,12 +1,24 @@
 public import Foundation
 
-/// Starts child processes one at a time. Foundation's `Process.run()` on Linux is not safe to
-/// call from several threads at once (a full parallel test run crashed in it, copying memory
-/// another launch had freed); the launches are short, the waits stay parallel.
+/// Starts child processes one at a time, each with no signal blocked.
+///
+/// - Foundation's `Process.run()` on Linux is not safe to call from several threads at once (a
+///   full parallel test run crashed in it, copying memory another launch had freed); the
+///   launches are short, the waits stay parallel.
+/// - A child inherits the signal mask of the thread that starts it, and the threads of
+///   Dispatch and Swift's concurrency pool block nearly every signal: a server started from one
+///   ignored the SIGTERM that should stop it, and a command the test interrupts ignored SIGINT.
+///   The mask is cleared around the launch.
 public enum ProcessLaunch {
     private static let lock = NSLock()
 
     public static func run(_ process: Process) throws {
-        try lock.withLock { try process.run() }
+        try lock.withLock {
+            var none = sigset_t(), previous = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+            try process.run()
+        }
     }
 }

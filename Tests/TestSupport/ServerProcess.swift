@@ -70,6 +70,11 @@ public final class ServerProcess: Sendable {
     deinit {
         try? stdin.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
+        // A server that does not stop on SIGTERM within two seconds is killed: a test's end
+        // must never wait on it.
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
