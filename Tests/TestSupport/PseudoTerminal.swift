@@ -18,8 +18,8 @@ public final class PseudoTerminal: Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["script", "-qfec", command, "/dev/null"]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        input = Pipe()
-        let output = Pipe()
+        input = ProcessLaunch.pipe()
+        let output = ProcessLaunch.pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output

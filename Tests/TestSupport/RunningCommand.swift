@@ -33,7 +33,7 @@ public final class RunningCommand: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = Pipe(), out = Pipe()
+        let err = ProcessLaunch.pipe(), out = ProcessLaunch.pipe()
         process.standardError = err
         process.standardOutput = out
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in

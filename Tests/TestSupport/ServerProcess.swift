@@ -17,7 +17,7 @@ public final class ServerProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = ProcessLaunch.pipe(), stdout = ProcessLaunch.pipe(), stderr = ProcessLaunch.pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr

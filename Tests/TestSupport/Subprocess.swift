@@ -63,7 +63,7 @@ public enum Subprocess {
             process.arguments = [executable] + arguments
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), inPipe = ProcessLaunch.pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe
