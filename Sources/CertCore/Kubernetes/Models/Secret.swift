@@ -27,4 +27,10 @@ public struct Secret: TypedObject {
     }
 
     public static let tlsType = "kubernetes.io/tls"
+
+    /// The first certificate of `tls.crt`, when there is one that parses.
+    public var leafCertificate: Certificate? {
+        guard let pem = data["tls.crt"] else { return nil }
+        return try? Certificate.parseChain(pem: String(decoding: pem, as: UTF8.self)).first
+    }
 }

@@ -9,8 +9,7 @@ enum ReplacedCertificate {
     static func identifier(in secret: Secret?, server: String, account: String?) -> String? {
         guard let secret, let account,
               secret.annotations[IssueAnnotations.server] == server, secret.annotations[IssueAnnotations.account] == account,
-              let pem = secret.data["tls.crt"],
-              let leaf = try? Certificate.parseChain(pem: String(decoding: pem, as: UTF8.self)).first else { return nil }
+              let leaf = secret.leafCertificate else { return nil }
         return try? ACMEClient.certificateIdentifier(leaf)
     }
 }

@@ -50,7 +50,7 @@ struct RenewWorkflow: Sendable {
             result.outcome = .notDue
             result.dueAt = until
             result.reason = reason
-            result.notAfter = Self.leaf(of: candidate.secret)?.notAfter
+            result.notAfter = candidate.secret?.leafCertificate?.notAfter
             return result
         case .due(let reason):
             result.reason = reason
@@ -85,7 +85,7 @@ struct RenewWorkflow: Sendable {
         do {
             current = try await client.getIfPresent(.secrets, name: spec.secretName, namespace: spec.namespace).map(Secret.init(object:))
             // Listed before the Lease was ours: when another run renewed it since, that is done.
-            if current?.data["tls.crt"] != candidate.secret?.data["tls.crt"], let leaf = Self.leaf(of: current), leaf.notAfter > Date() {
+            if current?.data["tls.crt"] != candidate.secret?.data["tls.crt"], let leaf = current?.leafCertificate, leaf.notAfter > Date() {
                 result.outcome = .skipped
                 result.reason = "renewed meanwhile by another run (serial \(leaf.serialNumber))"
                 result.notAfter = leaf.notAfter
@@ -99,7 +99,7 @@ struct RenewWorkflow: Sendable {
                                 secret: ObjectReference(issued.secret.object), servedBy: spec.servedBy)
         } catch {
             result.reason = CommandFailure(error).message
-            result.notAfter = Self.leaf(of: current)?.notAfter
+            result.notAfter = current?.leafCertificate?.notAfter
             await events.record(.renewalFailed, "Renewal failed: \(result.reason)", secret: current.map { ObjectReference($0.object) }, servedBy: spec.servedBy)
         }
         return result
@@ -131,7 +131,7 @@ struct RenewWorkflow: Sendable {
     }
 
     private func decide(_ candidate: RenewalCandidate, secret: Secret?) async -> RenewalSchedule.Decision {
-        let leaf = Self.leaf(of: secret)
+        let leaf = secret?.leafCertificate
         let names = candidate.spec.orderNames
         if let urgent = schedule.urgent(leaf: leaf, names: names) { return urgent }
         guard let leaf, let server = candidate.acme.server ?? candidate.recorded?.server else {
@@ -155,10 +155,5 @@ struct RenewWorkflow: Sendable {
         } catch {
             progress.note("\(secret.namespace ?? "")/\(secret.name): could not keep the CA's renewal window on the Secret: \(CommandFailure(error).message)")
         }
-    }
-
-    static func leaf(of secret: Secret?) -> Certificate? {
-        guard let pem = secret?.data["tls.crt"] else { return nil }
-        return try? Certificate.parseChain(pem: String(decoding: pem, as: UTF8.self)).first
     }
 }
