@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 
 /// A Pebble of one test's own, on random ports, with the lab CA's `localhost` certificate and
@@ -19,7 +20,7 @@ public final class OwnPebble: @unchecked Sendable {
     private let environment: [String: String]
     private let dnsServer: String
     private let lock = NSLock()
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
     /// With `externalAccountKeys` (key id → base64url HMAC key) it requires external account
@@ -83,17 +84,14 @@ public final class OwnPebble: @unchecked Sendable {
     /// Starts the process and waits (bounded) until its directory answers, without holding a
     /// thread of the tests' small shared pool.
     public func start() async throws {
-        let pebble = Process()
-        pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        pebble.arguments = ["pebble", "-config", configFile.path, "-strict", "-dnsserver", dnsServer]
-        pebble.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = directory.appendingPathComponent("pebble.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
-        pebble.standardOutput = output
-        pebble.standardError = output
-        try ProcessLaunch.run(pebble)
+        let pebble = try SpawnedProcess(
+            "pebble", arguments: ["-config", configFile.path, "-strict", "-dnsserver", dnsServer],
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: .descriptor(output.fileDescriptor), stderr: .descriptor(output.fileDescriptor))
         lock.withLock { process = pebble }
         // Pebble makes its CA keys as it starts: slow on a busy machine.
         let deadline = Date().addingTimeInterval(30)
@@ -110,10 +108,8 @@ public final class OwnPebble: @unchecked Sendable {
     /// Kills the process (SIGKILL: it forgets every account, order and authorization).
     public func stop() {
         guard let running = lock.withLock({ process }) else { return }
-        if running.isRunning {
-            kill(running.processIdentifier, SIGKILL)
-            running.waitUntilExit()
-        }
+        running.signal(SIGKILL)
+        running.waitUntilExit()
         lock.withLock { process = nil }
     }
 

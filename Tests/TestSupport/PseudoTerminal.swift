@@ -1,11 +1,12 @@
+import CertCore
 import Foundation
 import Synchronization
 
 /// A command run on a pseudo-terminal by util-linux's `script`: what it prints (stdout and
 /// stderr together, as a terminal shows them) is collected, and text typed reaches it as keys.
 public final class PseudoTerminal: Sendable {
-    private let process: Process
-    private let input: Pipe
+    private let process: SpawnedProcess
+    private let input: FileHandle
     private let collected = Collected()
 
     private final class Collected: Sendable {
@@ -14,22 +15,18 @@ public final class PseudoTerminal: Sendable {
 
     /// Runs `command` (a shell command line) with this process's environment merged with `environment`.
     public init(_ command: String, environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["script", "-qfec", command, "/dev/null"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        input = ProcessLaunch.pipe()
-        let output = ProcessLaunch.pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
+        let input = ChildPipe(), output = ChildPipe()
+        process = try SpawnedProcess(
+            "script", arguments: ["-qfec", command, "/dev/null"],
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdin: .descriptor(input.reading.fileDescriptor),
+            stdout: .descriptor(output.writing.fileDescriptor),
+            stderr: .descriptor(output.writing.fileDescriptor))
+        try input.reading.close()
+        try output.writing.close()
+        self.input = input.writing
         let collected = collected
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try ProcessLaunch.run(process)
+        output.drain { data in collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
     }
 
     public var output: String { collected.text.withLock { $0 }.replacingOccurrences(of: "\r\n", with: "\n") }
@@ -47,16 +44,15 @@ public final class PseudoTerminal: Sendable {
     }
 
     public func type(_ text: String) throws {
-        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        try input.write(contentsOf: Data(text.utf8))
     }
 
     public func exitStatus() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.terminationStatus
+        await process.exited().status
     }
 
     deinit {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        try? input.close()
+        process.signal(SIGTERM)
     }
 }

@@ -1,13 +1,15 @@
 public import Foundation
+public import CertCore
 
 /// A command running in the background whose stdout and stderr are collected, which can be
 /// signalled — and signalled the moment a text appears on its stderr, from the thread that
 /// reads the pipe, so the signal does not wait for a test task to be scheduled on a busy pool.
 public final class RunningCommand: @unchecked Sendable {
-    public let process = Process()
+    public let process: SpawnedProcess
     private let lock = NSLock()
     private var errorText = ""
     private var outputText = ""
+    private var streamsEnded = 0
     /// The text whose `count`-th appearance on stderr sends `signal`, once.
     public struct SignalOn: Sendable {
         public var text: String
@@ -30,23 +32,17 @@ public final class RunningCommand: @unchecked Sendable {
     /// `signals` fire one after another: the second is looked for only once the first has fired.
     public init(_ command: [String], environment: [String: String], signals: [SignalOn]) throws {
         self.pending = signals
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let err = ProcessLaunch.pipe(), out = ProcessLaunch.pipe()
-        process.standardError = err
-        process.standardOutput = out
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.received(data)
-        }
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
-            self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) }
-        }
-        try ProcessLaunch.run(process)
+        let err = ChildPipe(), out = ChildPipe()
+        process = try SpawnedProcess(
+            "/usr/bin/env", arguments: command,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: .descriptor(out.writing.fileDescriptor),
+            stderr: .descriptor(err.writing.fileDescriptor))
+        try err.writing.close()
+        try out.writing.close()
+        err.drain({ [weak self] in self?.received($0) }, finished: { [weak self] in self?.streamEnded() })
+        out.drain({ [weak self] data in self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) } },
+                  finished: { [weak self] in self?.streamEnded() })
     }
 
     private func received(_ data: Data) {
@@ -60,6 +56,10 @@ public final class RunningCommand: @unchecked Sendable {
             return due
         }
         for number in send { signal(number) }
+    }
+
+    private func streamEnded() {
+        lock.withLock { streamsEnded += 1 }
     }
 
     public var stderr: String { lock.withLock { errorText } }
@@ -84,11 +84,17 @@ public final class RunningCommand: @unchecked Sendable {
 
     /// Sends a signal to kubectl's child, the plugin itself (kubectl execs it, so it is the same process).
     public func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        process.signal(number)
     }
 
+    /// The exit status (or the signal's number), once the command has ended and everything it
+    /// wrote has been read (or 2 s have passed: a grandchild may hold its streams open).
     public func wait() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.terminationStatus
+        let status = await process.exited().status
+        let deadline = ContinuousClock.now + .seconds(2)
+        while lock.withLock({ streamsEnded }) < 2 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return status
     }
 }

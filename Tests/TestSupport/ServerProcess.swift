@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 import Synchronization
 
@@ -9,33 +10,26 @@ public final class ServerProcess: Sendable {
     }
 
     public let port: Int
-    private let process: Process
-    private let stdin: Pipe
+    private let process: SpawnedProcess
+    private let stdin: FileHandle
     private let output: TextBuffer
 
     public init(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let stdin = ProcessLaunch.pipe(), stdout = ProcessLaunch.pipe(), stderr = ProcessLaunch.pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let stdin = ChildPipe(), stdout = ChildPipe(), stderr = ChildPipe()
+        let process = try SpawnedProcess(
+            executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdin: .descriptor(stdin.reading.fileDescriptor),
+            stdout: .descriptor(stdout.writing.fileDescriptor),
+            stderr: .descriptor(stderr.writing.fileDescriptor))
+        try stdin.reading.close()
+        try stdout.writing.close()
+        try stderr.writing.close()
         let output = TextBuffer()
         let errors = TextBuffer()
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            output.append(data)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            errors.append(data)
-        }
-        try ProcessLaunch.run(process)
+        stdout.drain(output.append)
+        stderr.drain(errors.append)
         self.process = process
-        self.stdin = stdin
+        self.stdin = stdin.writing
         self.output = output
 
         // Wait (bounded) for the READY line.
@@ -46,7 +40,7 @@ public final class ServerProcess: Sendable {
             if port == nil { Thread.sleep(forTimeInterval: 0.02) }
         }
         guard let port else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw StartupFailed(description: "\(executable) \(arguments.joined(separator: " ")) did not start: \(errors.lines.joined(separator: "\n"))")
         }
         self.port = port
@@ -68,13 +62,13 @@ public final class ServerProcess: Sendable {
     }
 
     deinit {
-        try? stdin.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        try? stdin.close()
+        process.signal(SIGTERM)
         // A server that does not stop on SIGTERM within two seconds is killed: a test's end
         // must never wait on it.
         let deadline = Date().addingTimeInterval(2)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 }

@@ -1,4 +1,6 @@
 public import Foundation
+import CertCore
+import Synchronization
 
 /// Runs programs for tests: the built `kubectl-certs`, the real `kubectl`, `openssl`.
 public enum Subprocess {
@@ -54,37 +56,41 @@ public enum Subprocess {
         environment: [String: String] = [:],
         input: Data? = nil
     ) throws -> Result {
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = ProcessLaunch.pipe(), err = ProcessLaunch.pipe(), inPipe = ProcessLaunch.pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inPipe
-        try ProcessLaunch.run(process)
-        if let input { inPipe.fileHandleForWriting.write(input) }
-        try inPipe.fileHandleForWriting.close()
+        let out = ChildPipe(), err = ChildPipe(), inPipe = ChildPipe()
+        let process = try SpawnedProcess(
+            executable, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdin: .descriptor(inPipe.reading.fileDescriptor),
+            stdout: .descriptor(out.writing.fileDescriptor),
+            stderr: .descriptor(err.writing.fileDescriptor))
+        try inPipe.reading.close()
+        try out.writing.close()
+        try err.writing.close()
         // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let errData = Collected()
+        let errDone = DispatchSemaphore(value: 0)
+        err.drain(errData.append, finished: { errDone.signal() })
+        if let input { try? inPipe.writing.write(contentsOf: input) }
+        try inPipe.writing.close()
+        let outData = out.reading.readDataToEndOfFile()
+        errDone.wait()
+        let termination = process.waitUntilExit()
         return Result(
-            status: process.terminationStatus,
+            status: termination.status,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stderr: String(decoding: errData.data, as: UTF8.self)
         )
     }
+}
+
+/// Bytes a child writes, collected from its pipe's reading thread.
+final class Collected: Sendable {
+    private let bytes = Mutex(Data())
+
+    func append(_ chunk: Data) {
+        bytes.withLock { $0 += chunk }
+    }
+
+    var data: Data { bytes.withLock { $0 } }
+    var text: String { String(decoding: data, as: UTF8.self) }
 }

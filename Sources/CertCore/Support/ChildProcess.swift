@@ -29,56 +29,49 @@ public enum ChildProcess {
         case captureStderr
     }
 
-    /// Runs `executable` (a path, or a name looked up on PATH) with `environment` (complete),
-    /// capturing stdout. After `timeout` the program's process group (Foundation starts each
-    /// child in a group of its own) is killed and `TimedOut` thrown; a program that cannot be
-    /// started throws Foundation's error.
+    /// Runs `executable` (a path, or a name looked up on the `PATH` of `environment`) with
+    /// `environment` (complete), capturing stdout. After `timeout` the program is killed (with
+    /// everything it started, unless it is interactive: it then shares our process group, so
+    /// that it may read the terminal) and `TimedOut` thrown; a program that cannot be started
+    /// throws `SpawnedProcess.StartFailed`.
     public static func run(_ executable: String, arguments: [String], environment: [String: String], streams: Streams, timeout: Duration) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Outcome(continuation)
             DispatchQueue.global().async {
-                let process = Process()
-                if executable.contains("/") {
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                } else {
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = [executable] + arguments
-                }
-                process.environment = environment
-                let stdout = Pipe()
-                let stderr = streams == .captureStderr ? Pipe() : nil
-                let captured = CapturedStderr()
-                process.standardOutput = stdout
-                process.standardError = stderr ?? FileHandle.standardError
-                process.standardInput = streams == .interactive ? FileHandle.standardInput : FileHandle.nullDevice
+                let stdout = ChildPipe()
+                let stderr = streams == .captureStderr ? ChildPipe() : nil
+                let process: SpawnedProcess
                 do {
-                    try process.run()
+                    process = try SpawnedProcess(
+                        executable, arguments: arguments, environment: environment,
+                        stdin: streams == .interactive ? .inherit : .null,
+                        stdout: .descriptor(stdout.writing.fileDescriptor),
+                        stderr: stderr.map { .descriptor($0.writing.fileDescriptor) } ?? .inherit,
+                        newProcessGroup: streams != .interactive)
                 } catch {
                     outcome.finish(.failure(error))
                     return
                 }
+                try? stdout.writing.close()
+                try? stderr?.writing.close()
+                let captured = CapturedStderr()
                 let reading = DispatchGroup()
                 if let stderr {
                     reading.enter()
-                    DispatchQueue.global().async {
-                        captured.read(stderr.fileHandleForReading)
-                        reading.leave()
-                    }
+                    stderr.drain(captured.append, finished: reading.leave)
                 }
-                let group = process.processIdentifier
                 let deadline = DispatchWorkItem {
                     guard outcome.finish(.failure(TimedOut(limit: timeout, stderr: captured.data))) else { return }
                     // The whole group: a shell script's children hold stdout open too.
-                    kill(-group, SIGKILL)
+                    if streams == .interactive { process.signal(SIGKILL) } else { process.signalGroup(SIGKILL) }
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeout.milliseconds), execute: deadline)
-                let data = stdout.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
+                let data = stdout.reading.readDataToEndOfFile()
+                let termination = process.waitUntilExit()
                 // A grandchild that kept stderr open must not hold us up for long.
                 _ = reading.wait(timeout: .now() + 1)
                 deadline.cancel()
-                outcome.finish(.success(Output(status: process.terminationStatus, stdout: data, stderr: captured.data)))
+                outcome.finish(.success(Output(status: termination.status, stdout: data, stderr: captured.data)))
             }
         }
     }
@@ -106,14 +99,10 @@ public enum ChildProcess {
         private let buffer = Mutex(Data())
         private static let limit = 64 * 1024
 
-        func read(_ handle: FileHandle) {
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { return }
-                buffer.withLock { data in
-                    data += chunk
-                    if data.count > Self.limit { data = data.suffix(Self.limit) }
-                }
+        func append(_ chunk: Data) {
+            buffer.withLock { data in
+                data += chunk
+                if data.count > Self.limit { data = data.suffix(Self.limit) }
             }
         }
 

@@ -22,14 +22,11 @@ import Testing
           "externalAccountBindingRequired": true,
           "externalAccountMACKeys": {"kid-1": "\(Base64URL.encode(hmacKey))"}}}
         """.write(to: config, atomically: true, encoding: .utf8)
-        let pebble = Process()
-        pebble.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        pebble.arguments = ["pebble", "-config", config.path, "-strict"]
-        pebble.environment = ProcessInfo.processInfo.environment.merging(["PEBBLE_WFE_NONCEREJECT": "0"]) { $1 }
-        pebble.standardOutput = FileHandle.nullDevice
-        pebble.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(pebble)
-        defer { pebble.terminate(); pebble.waitUntilExit() }
+        let pebble = try SpawnedProcess(
+            "pebble", arguments: ["-config", config.path, "-strict"],
+            environment: ProcessInfo.processInfo.environment.merging(["PEBBLE_WFE_NONCEREJECT": "0"]) { $1 },
+            stdout: .null, stderr: .null)
+        defer { pebble.signal(SIGTERM); pebble.waitUntilExit() }
 
         let pem = try #require(FileManager.default.contents(atPath: caDirectory.appendingPathComponent("ca.pem").path))
         let http = try HTTPClient(configuration: HTTPClientConfiguration(trust: .only(pem: pem)))

@@ -34,7 +34,7 @@ import Testing
         let status = await renewal.wait()
         scan.add("run across the restart", renewal)
         #expect(status == 5 || status == 1, "exit \(status): \(renewal.stderr)")
-        #expect(renewal.process.terminationReason == .exit)
+        #expect(renewal.process.termination == .exited(status), "ended by a signal")
         let lastLine = renewal.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(lastLine.contains("127.0.0.1:\(URL(string: pebble.directoryURL)?.port ?? 0)"), "the error does not name the CA: \(lastLine)")
         #expect(try await run.lab.secret(run.secretName, run.namespace).data == before, "the Secret changed")
