@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CertCore
 
 /// A command running in the background whose stdout and stderr are collected, which can be

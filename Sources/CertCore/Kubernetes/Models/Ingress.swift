@@ -11,6 +11,11 @@ public struct Ingress: TypedObject {
     public struct TLS: Sendable, Equatable {
         public var hosts: [String]
         public var secretName: String?
+
+        public init(hosts: [String], secretName: String?) {
+            self.hosts = hosts
+            self.secretName = secretName
+        }
     }
 
     public var tls: [TLS] {

@@ -56,8 +56,12 @@ struct SecretWriter {
     }
 
     static func ownership(of secret: Secret) -> Ownership {
-        if secret.annotations[managedAnnotation] == "true" || secret.labels[managedByLabel] == managedByValue { return .ours }
-        if let certificate = secret.annotations["cert-manager.io/certificate-name"] { return .certManager(certificate: certificate) }
+        ownership(labels: secret.labels, annotations: secret.annotations)
+    }
+
+    static func ownership(labels: [String: String], annotations: [String: String]) -> Ownership {
+        if annotations[managedAnnotation] == "true" || labels[managedByLabel] == managedByValue { return .ours }
+        if let certificate = annotations["cert-manager.io/certificate-name"] { return .certManager(certificate: certificate) }
         return .foreign
     }
 

@@ -25,10 +25,10 @@ struct StatusWorkflow {
 
     func run() async throws(KubernetesError) -> StatusReport {
         // The three lists are read at once.
-        async let ingressList = listAllowed(Ingress.self)
+        async let ingressList = listIngresses()
         async let certificateList = listAllowed(CertManagerCertificate.self)
         async let secretList = tlsSecrets()
-        let ingresses: [Ingress], certificates: [CertManagerCertificate]
+        let ingresses: [ListedIngress], certificates: [CertManagerCertificate]
         var secrets: [SecretKey: SecretSummary]
         var notes: [String]
         do {
@@ -45,7 +45,7 @@ struct StatusWorkflow {
         // type, or missing): fetch each one.
         var wanted = Set<SecretKey>()
         for ingress in ingresses {
-            for tls in ingress.tls { if let name = tls.secretName { wanted.insert(SecretKey(namespace: ingress.namespace ?? "", name: name)) } }
+            for tls in ingress.tls { if let name = tls.secretName { wanted.insert(SecretKey(namespace: ingress.namespace, name: name)) } }
         }
         for certificate in certificates {
             if let name = certificate.secretName { wanted.insert(SecretKey(namespace: certificate.namespace ?? "", name: name)) }
@@ -53,7 +53,7 @@ struct StatusWorkflow {
         for key in wanted where secrets[key] == nil {
             do {
                 if let object = try await client.getIfPresent(.secrets, name: key.name, namespace: key.namespace) {
-                    secrets[key] = summarize(Secret(object: object))
+                    secrets[key] = summarize(ListedSecret(Secret(object: object)))
                 } else {
                     secrets[key] = SecretSummary(contents: .missing, manager: "none")
                 }
@@ -67,7 +67,7 @@ struct StatusWorkflow {
         for ingress in ingresses {
             for tls in ingress.tls {
                 guard let secretName = tls.secretName else { continue }
-                let key = SecretKey(namespace: ingress.namespace ?? "", name: secretName)
+                let key = SecretKey(namespace: ingress.namespace, name: secretName)
                 used.insert(key)
                 rows.append(row(namespace: key.namespace, name: "ingress/\(ingress.name)", hosts: tls.hosts, secretName: secretName, summary: secrets[key], certificate: nil))
             }
@@ -109,10 +109,10 @@ struct StatusWorkflow {
         return row
     }
 
-    private func summarize(_ secret: Secret) -> SecretSummary {
+    private func summarize(_ secret: ListedSecret) -> SecretSummary {
         // The same rule `issue` uses to decide whether it may write the Secret.
         let manager: String
-        switch SecretWriter.ownership(of: secret) {
+        switch SecretWriter.ownership(labels: secret.labels, annotations: secret.annotations) {
         case .ours: manager = "kubectl-certs"
         case .certManager: manager = "cert-manager"
         case .foreign: manager = "none"
@@ -130,8 +130,8 @@ struct StatusWorkflow {
         var result: [SecretKey: SecretSummary] = [:]
         var notes: [String] = []
         let client = client, namespace = namespace, labelSelector = labelSelector
-        @Sendable func fetch(_ token: String?) async throws(KubernetesError) -> KubernetesClient.Page {
-            try await client.listPage(.secrets, namespace: namespace, labelSelector: labelSelector, fieldSelector: "type=\(Secret.tlsType)", limit: 500, continueToken: token)
+        @Sendable func fetch(_ token: String?) async throws(KubernetesError) -> KubernetesClient.ListedPage<ListedSecret> {
+            try await client.listPage(ListedSecret.self, namespace: namespace, labelSelector: labelSelector, fieldSelector: "type=\(Secret.tlsType)", limit: 500, continueToken: token)
         }
         do throws(KubernetesError) {
             var page = try await fetch(nil)
@@ -160,26 +160,39 @@ struct StatusWorkflow {
     }
 
     /// Parses a page of Secrets concurrently, in chunks.
-    private func summarize(_ items: [KubernetesObject]) async -> [(SecretKey, SecretSummary)] {
+    private func summarize(_ items: [ListedSecret]) async -> [(SecretKey, SecretSummary)] {
         await withTaskGroup(of: [(SecretKey, SecretSummary)].self) { group in
             for start in stride(from: 0, to: items.count, by: 50) {
                 let chunk = items[start..<min(start + 50, items.count)]
                 group.addTask {
-                    chunk.map { object in (SecretKey(namespace: object.namespace ?? "", name: object.name), summarize(Secret(object: object))) }
+                    chunk.map { secret in (SecretKey(namespace: secret.namespace, name: secret.name), summarize(secret)) }
                 }
             }
             return await group.reduce(into: []) { $0 += $1 }
         }
     }
 
+    /// Every Ingress's TLS entries; Ingresses the user may not read become a note.
+    private func listIngresses() async throws(KubernetesError) -> (items: [ListedIngress], notes: [String]) {
+        try await allowed(ListedIngress.resourceType) { () throws(KubernetesError) in
+            try await client.list(ListedIngress.self, namespace: namespace, labelSelector: labelSelector)
+        }
+    }
+
     /// Lists a kind; a kind the user may not read, or that the cluster lacks (no
     /// cert-manager), becomes a note instead of a failure.
     private func listAllowed<T: TypedObject>(_ type: T.Type) async throws(KubernetesError) -> (items: [T], notes: [String]) {
+        try await allowed(T.resourceType) { () throws(KubernetesError) in
+            try await client.list(T.self, namespace: namespace, labelSelector: labelSelector)
+        }
+    }
+
+    private func allowed<Item>(_ type: ResourceType, _ list: () async throws(KubernetesError) -> [Item]) async throws(KubernetesError) -> (items: [Item], notes: [String]) {
         do {
-            return (try await client.list(T.self, namespace: namespace, labelSelector: labelSelector), [])
+            return (try await list(), [])
         } catch where error.kind == .forbidden {
-            return ([], ["cannot list \(T.resourceType)\(namespace.map { " in namespace \($0)" } ?? " across namespaces"): forbidden"])
-        } catch where error.kind == .notFound && T.resourceType.group == "cert-manager.io" {
+            return ([], ["cannot list \(type)\(namespace.map { " in namespace \($0)" } ?? " across namespaces"): forbidden"])
+        } catch where error.kind == .notFound && type.group == "cert-manager.io" {
             return ([], [])
         }
     }
