@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 import Yams
 
@@ -7,13 +8,19 @@ enum MachineReadable {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = timestamps
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// ISO 8601 in UTC to the second, as `.iso8601` writes them, without a formatter per date.
+    private static let timestamps = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(RFC3339.string(date))
     }
 
     static func yaml<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = timestamps
         return try Yams.dump(object: try JSONSerialization.jsonObject(with: try encoder.encode(value)), sortKeys: true)
     }
 }

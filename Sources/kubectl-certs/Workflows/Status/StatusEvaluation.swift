@@ -52,6 +52,6 @@ struct StatusEvaluation {
     }
 
     static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        RFC3339.string(date)
     }
 }

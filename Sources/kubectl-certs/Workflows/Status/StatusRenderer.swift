@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 
 /// Writes a status report as a table (`-o table|wide`), JSON or YAML, or one target in detail.
@@ -105,9 +106,7 @@ struct StatusRenderer {
     }
 
     static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
+        RFC3339.day(date)
     }
 
     static func paint(_ text: String, _ state: HealthState) -> String {
