@@ -55,9 +55,18 @@ import Testing
 
 @Suite struct BackoffTests {
     @Test func growsFromInitialToTheCeilingAndStays() {
-        let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(2), multiplier: 2)
+        let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(2), multiplier: 2, steadyPolls: 0)
         let delays = (0..<8).map { backoff.delay(afterAttempt: $0) }
         #expect(delays == [.milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .seconds(2), .seconds(2), .seconds(2), .seconds(2)])
+    }
+
+    @Test func staysAtTheStartForTheSteadyPollsThenGrows() {
+        let backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(2), multiplier: 2, steadyPolls: 3)
+        let delays = (0..<7).map { backoff.delay(afterAttempt: $0) }
+        #expect(delays == [.milliseconds(250), .milliseconds(250), .milliseconds(250), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2)])
+        // By default ten seconds of polls four times a second.
+        #expect((0..<40).allSatisfy { Backoff().delay(afterAttempt: $0) == .milliseconds(250) })
+        #expect(Backoff().delay(afterAttempt: 41) > .milliseconds(250))
     }
 
     @Test func aCeilingBelowTheStartIsRaisedToIt() {
