@@ -1,5 +1,6 @@
 import CertCore
 import Foundation
+import Synchronization
 
 /// What a TLS Secret's contents say, parsed once: the leaf, its chain, whether the key
 /// matches, whether the chain is complete. Holds no key material.
@@ -53,16 +54,23 @@ struct FactsError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// The system's trusted roots, read once, indexed by subject.
+/// The system's trusted roots, indexed by subject: read once, when first asked (a run with no
+/// certificate to judge never reads them).
 final class TrustedRoots: Sendable {
-    private let subjects: Set<String>
+    private let bundlePath: String
+    private let subjects = Mutex<Set<String>?>(nil)
 
     init(bundlePath: String = "/etc/ssl/certs/ca-certificates.crt") {
-        let pem = (try? String(contentsOfFile: bundlePath, encoding: .utf8)) ?? ""
-        subjects = Set(((try? Certificate.parseChain(pem: pem)) ?? []).map(\.subject))
+        self.bundlePath = bundlePath
     }
 
     func issuerKnown(of certificate: Certificate) -> Bool {
-        subjects.contains(certificate.issuer)
+        subjects.withLock { known in
+            if known == nil {
+                let pem = (try? String(contentsOfFile: bundlePath, encoding: .utf8)) ?? ""
+                known = Set(((try? Certificate.parseChain(pem: pem)) ?? []).map(\.subject))
+            }
+            return known?.contains(certificate.issuer) == true
+        }
     }
 }
