@@ -49,12 +49,13 @@ def _dumps(obj):
 
 
 class Entry:
-    __slots__ = ("obj", "body", "managers")
+    __slots__ = ("obj", "body", "managers", "protobuf")
 
     def __init__(self, obj, body, managers):
         self.obj = obj
         self.body = body          # JSON of the object without kind/apiVersion
         self.managers = managers
+        self.protobuf = None      # its protobuf message, encoded on the first protobuf answer that shows it
 
 
 class Index:
