@@ -150,7 +150,8 @@ def _read_varint(buf, i):
         shift += 7
 
 
-def _fields(buf):
+def read_fields(buf):
+    """(field number, value) pairs of a message: an int for a varint, bytes otherwise."""
     i = 0
     while i < len(buf):
         key, i = _read_varint(buf, i)
@@ -205,7 +206,7 @@ def _time_text(seconds, nanos=None):
 
 def _decode(buf, schema, out=None):
     out = {} if out is None else out
-    for num, value in _fields(buf):
+    for num, value in read_fields(buf):
         if num not in schema:
             continue
         name, kind = schema[num][:2]
@@ -219,16 +220,16 @@ def _decode(buf, schema, out=None):
         elif kind == BOOL:
             out[name] = bool(value)
         elif kind in (MAP_SS, MAP_SB):
-            entry = dict(_fields(value))
+            entry = dict(read_fields(value))
             key = entry.get(1, b"").decode()
             raw = entry.get(2, b"")
             out.setdefault(name, {})[key] = raw.decode() if kind == MAP_SS else base64.b64encode(raw).decode()
         elif kind in (TIME, MICRO_TIME):
-            entry = dict(_fields(value))
+            entry = dict(read_fields(value))
             if entry.get(1, 0):
                 out[name] = _time_text(entry[1], entry.get(2, 0) if kind == MICRO_TIME else None)
         elif kind == FIELDS:
-            raw = dict(_fields(value)).get(1)
+            raw = dict(read_fields(value)).get(1)
             if raw:
                 out[name] = json.loads(raw)
         elif isinstance(kind, dict):
@@ -246,8 +247,8 @@ def decode(data):
     """The object as a JSON-style dict; raises ValueError for anything this decoder does not know."""
     if not data.startswith(MAGIC):
         raise ValueError("missing the k8s protobuf envelope")
-    envelope = dict(_fields(data[len(MAGIC):]))
-    type_meta = dict(_fields(envelope.get(1, b"")))
+    envelope = dict(read_fields(data[len(MAGIC):]))
+    type_meta = dict(read_fields(envelope.get(1, b"")))
     api_version, kind = type_meta.get(1, b"").decode(), type_meta.get(2, b"").decode()
     schema = MESSAGES.get((api_version, kind))
     if schema is None:
@@ -295,9 +296,18 @@ def _seconds(text):
 
 
 def _text(name, value):
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: {value!r} is not a string")
-    return value.encode()
+    try:
+        return value.encode()
+    except AttributeError:
+        raise ValueError(f"{name}: {value!r} is not a string") from None
+
+
+def _put(out, key, data):
+    """Appends a length-delimited field."""
+    n = len(data)
+    out += key
+    out += _SMALL[n] if n < 0x80 else varint(n)
+    out += data
 
 
 def message(obj, schema):
@@ -306,52 +316,53 @@ def message(obj, schema):
         obj = {}
     elif not isinstance(obj, dict):
         raise ValueError(f"{obj!r} is not an object")
-    out = []
+    out = bytearray()
     for key, name, kind, optional in _plan(schema):
         value = obj.get(name)
         if value is None and optional:
             continue
         if kind == S:
-            data = _text(name, value) if value is not None else b""
-            out += (key, varint(len(data)), data)
+            data = b"" if value is None else _text(name, value)
+            n = len(data)
+            out += key
+            out += _SMALL[n] if n < 0x80 else varint(n)
+            out += data
         elif kind == INT:
             if isinstance(value, bool) or not isinstance(value, int) and value is not None:
                 raise ValueError(f"{name}: {value!r} is not an integer")
-            out += (key, varint(value or 0))
+            out += key
+            out += varint(value or 0)
         elif kind == BOOL:
-            out += (key, b"\x01" if value else b"\x00")
+            out += key
+            out += b"\x01" if value else b"\x00"
         elif kind in (TIME, MICRO_TIME):
             if value is None:
-                out += (key, b"\x00")
+                _put(out, key, b"")
             else:
                 seconds, nanos = _seconds(value)
-                payload = b"\x08" + varint(seconds) + b"\x10" + varint(nanos if kind == MICRO_TIME else 0)
-                out += (key, varint(len(payload)), payload)
+                _put(out, key, b"\x08" + varint(seconds) + b"\x10" + varint(nanos if kind == MICRO_TIME else 0))
         elif kind in (MAP_SS, MAP_SB):
             for k in sorted(value or ()):
+                entry = bytearray()
+                _put(entry, b"\x0a", _text(name, k))
                 v = value[k]
-                data = base64.b64decode(v) if kind == MAP_SB else _text(f"{name}[{k}]", v)
-                entry = delimited(1, _text(name, k)) + b"\x12" + varint(len(data)) + data
-                out += (key, varint(len(entry)), entry)
+                _put(entry, b"\x12", base64.b64decode(v) if kind == MAP_SB else _text(f"{name}[{k}]", v))
+                _put(out, key, entry)
         elif kind == FIELDS:
-            raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-            payload = b"\x0a" + varint(len(raw)) + raw
-            out += (key, varint(len(payload)), payload)
+            payload = bytearray()
+            _put(payload, b"\x0a", json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+            _put(out, key, payload)
         elif isinstance(kind, dict):
-            payload = message(value, kind)
-            out += (key, varint(len(payload)), payload)
+            _put(out, key, message(value, kind))
         elif kind[0] == "inline":
-            payload = message(obj, kind[1])
-            out += (key, varint(len(payload)), payload)
+            _put(out, key, message(obj, kind[1]))
         elif kind[0] == "strings":
             for item in value or ():
-                data = _text(name, item)
-                out += (key, varint(len(data)), data)
+                _put(out, key, _text(name, item))
         else:
             for item in value or ():
-                payload = message(item, kind[1])
-                out += (key, varint(len(payload)), payload)
-    return b"".join(out)
+                _put(out, key, message(item, kind[1]))
+    return bytes(out)
 
 
 def answers(api_version, kind):

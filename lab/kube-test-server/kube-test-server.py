@@ -105,7 +105,7 @@ class Faults:
 
 class App:
     def __init__(self, args):
-        self.store = Store()
+        self.store = Store(protobuf=not args.json_only)
         self.faults = Faults()
         self.seeds = args.seed or []
         self.tokens = load_tokens(args.tokens) if args.tokens else {}
@@ -113,7 +113,6 @@ class App:
         self.policy = json.load(open(args.policy))["rules"] if args.policy else DEFAULT_POLICY
         self.quiet = args.quiet
         self.json_only = args.json_only
-        self.protobuf = not args.json_only  # answers in protobuf when asked; /_test/encoding switches it
         self.log_lock = threading.Lock()
         self.requests = []
         self.load_seeds()
@@ -169,6 +168,15 @@ class App:
                 continue
             return True
         return False
+
+    @property
+    def protobuf(self):
+        """Whether requests that ask for protobuf get it (--json-only at start, then /_test/encoding)."""
+        return self.store.protobuf
+
+    @protobuf.setter
+    def protobuf(self, on):
+        self.store.protobuf = on
 
     def record(self, entry):
         with self.log_lock:
