@@ -259,6 +259,78 @@ import Testing
                 + "application/vnd.kubernetes.protobuf")
     }
 
+    @Test func everyKindAnsweredInProtobufComesAsItsList_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await Self.shop(kube)
+        let lists: [(path: String, apiVersion: String, kind: String, names: [String])] = [
+            ("/api/v1/namespaces/\(ns)/secrets", "v1", "SecretList", ["shop-login"]),
+            ("/api/v1/namespaces/\(ns)/configmaps", "v1", "ConfigMapList", ["shop-settings"]),
+            ("/api/v1/namespaces/\(ns)/serviceaccounts", "v1", "ServiceAccountList", ["shop-robot"]),
+            ("/api/v1/namespaces/\(ns)/events", "v1", "EventList", ["shop-robot.rotated", "shop.renewed"]),
+            ("/apis/networking.k8s.io/v1/namespaces/\(ns)/ingresses", "networking.k8s.io/v1", "IngressList", ["shop"]),
+            ("/api/v1/namespaces?fieldSelector=metadata.name%3D\(ns)", "v1", "NamespaceList", [ns]),
+        ]
+        for list in lists {
+            let answer = try await Self.request(kube, list.path, accept: Self.protobuf)
+            try #require(answer.status == 200 && answer.contentType == Self.protobuf, "\(list.path): \(answer.status) \(answer.contentType)")
+            let decoded = try KubernetesProtobufAnswer(answer.body)
+            #expect(decoded.apiVersion == list.apiVersion && decoded.kind == list.kind, "\(list.path)")
+            #expect(try decoded.object.messages(2).map { try $0.message(1)?.string(1) } == list.names, "\(list.path)")
+        }
+
+        // A built-in kind this server has no protobuf encoding of: JSON when the request takes it, else a 406 that says so.
+        let lease = "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: pb-lock, namespace: \(ns)}\nspec: {holderIdentity: pb-holder}\n"
+        let created = try await kube.kubectl(["create", "-f", "-"], input: Data(lease.utf8))
+        try #require(created.status == 0, "\(created.stderr)")
+        let leases = "/apis/coordination.k8s.io/v1/namespaces/\(ns)/leases"
+        #expect(try await Self.request(kube, leases, accept: "\(Self.protobuf), application/json").contentType == "application/json")
+        let refused = try await Self.request(kube, leases, accept: Self.protobuf)
+        #expect(refused.status == 406)
+        #expect(try Self.status(refused.body).message == "kube-test-server has no protobuf encoding of Lease: accept application/json")
+    }
+
+    @Test func objectsAreWrittenFieldByFieldAsGoWritesThem_AgainstKubeTestServer() async throws {
+        // gogo's generated marshallers: field-number order; every value field written even when empty
+        // (strings, numbers, embedded structs, an unset Time as an empty message); pointers only when set.
+        let kube = try await KubeTestCluster.own()
+        let ns = try await Self.shop(kube)
+        func object(_ path: String) async throws -> ProtobufMessage {
+            try KubernetesProtobufAnswer(try await Self.request(kube, path, accept: Self.protobuf).body).object
+        }
+        let secret = try await object("/api/v1/namespaces/\(ns)/secrets/shop-login")
+        #expect(secret.fields.map(\.number) == [1, 2, 3], "metadata, data, type; no stringData, no immutable")
+        let meta = try #require(try secret.message(1))
+        #expect(meta.fields.map(\.number) == [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 17])
+        #expect(meta.string(2) == "" && meta.string(4) == "" && meta.varint(7) == 0, "generateName, selfLink, generation")
+        let created = try #require(try meta.message(8))
+        #expect(created.fields.map(\.number) == [1, 2] && created.varint(2) == 0, "metav1.Time: seconds, nanos 0")
+        let managed = try #require(try meta.messages(17).first)
+        #expect(managed.fields.map(\.number) == [1, 2, 3, 4, 6, 7, 8])
+        let fieldsV1 = try #require(try managed.message(7)?.bytes(1))
+        #expect((try JSONSerialization.jsonObject(with: fieldsV1) as? [String: Any])?["f:data"] != nil)
+
+        let ingress = try await object("/apis/networking.k8s.io/v1/namespaces/\(ns)/ingresses/shop")
+        let spec = try #require(try ingress.message(2))
+        #expect(spec.fields.map(\.number) == [1, 2, 3, 3, 4], "defaultBackend, tls, rules, ingressClassName")
+        let rules = try spec.messages(3)
+        #expect(rules.last?.fields.map(\.number) == [1, 2] && rules.last?.string(1) == "", "a rule without host")
+        let paths = try #require(try rules.first?.message(2)?.message(1)).messages(1)
+        #expect(paths.map { $0.fields.map(\.number) } == [[1, 2, 3], [1, 2, 3]], "path, backend, pathType")
+        let port = try #require(try paths.last?.message(2)?.message(4)?.message(2))
+        #expect(port.string(1) == "http" && port.varint(2) == 0, "a port by name: number 0 still written")
+        let balancers = try #require(try ingress.message(3)?.message(1)).messages(1)
+        #expect(balancers.map { [$0.string(1) ?? "-", $0.string(2) ?? "-"] } == [["192.0.2.10", ""], ["", "lb.example.test"]])
+        #expect(try balancers.last?.messages(4).map { [$0.varint(1).map(String.init) ?? "-", $0.string(2) ?? "-"] } == [["443", "TCP"]])
+
+        let events = try await object("/api/v1/namespaces/\(ns)/events")
+        let rotated = try #require(try events.messages(2).first)
+        #expect(rotated.fields.map(\.number) == Array(1...15), "every Event field, related and series being set")
+        #expect(try rotated.message(6)?.fields.isEmpty == true, "an unset firstTimestamp: an empty message")
+        let eventTime = try #require(try rotated.message(10))
+        #expect(eventTime.varint(1) == 1_767_780_000 && eventTime.varint(2) == 123_456_000, "MicroTime keeps microseconds")
+        #expect(try rotated.message(11)?.varint(1) == 3)
+    }
+
     @Test func anInvalidObjectIsRefusedWithAProtobufStatusAndItsCauses_AgainstKubeTestServer() async throws {
         let kube = try await KubeTestCluster.own()
         let ns = try await kube.makeNamespace("pb-invalid")
