@@ -493,10 +493,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.json({"protobuf": app.protobuf})
         if path == "/_test/reset" and method == "POST":
             with app.store.lock:
+                app.protobuf = not app.json_only
                 app.store.reset()
                 app.faults.clear()
                 app.load_seeds()
-                app.protobuf = not app.json_only
             with app.log_lock:
                 app.requests.clear()
             return self.json({"reset": True})
