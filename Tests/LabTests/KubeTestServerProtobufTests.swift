@@ -351,6 +351,34 @@ import Testing
         ])
     }
 
+    @Test func aThrottledRequestAndAnExpiredPageGetProtobufStatuses_AgainstKubeTestServer() async throws {
+        let kube = try await KubeTestCluster.own()
+        let ns = try await kube.makeNamespace("pb-faults")
+        for name in ["pb-a", "pb-b", "pb-c"] {
+            try await kube.succeed(["create", "secret", "generic", name, "--from-literal=k=\(name)", "-n", ns])
+        }
+        let secrets = "/api/v1/namespaces/\(ns)/secrets"
+        let first = try KubernetesProtobufAnswer(try await Self.request(kube, secrets + "?limit=2", accept: Self.protobuf).body)
+        let token = try #require(try first.object.message(1)?.string(3))
+
+        let fault = #"[{"status": 429, "retryAfter": 2, "path": "/namespaces/\#(ns)/secrets"}, {"expireContinue": true}]"#
+        let added = try await kube.kubectl(["create", "--raw", "/_test/faults", "-f", "-"], input: Data(fault.utf8))
+        try #require(added.status == 0, "\(added.stderr)")
+
+        let throttled = try await Self.request(kube, secrets, accept: Self.protobuf)
+        #expect(throttled.status == 429 && throttled.contentType == Self.protobuf)
+        let tooMany = try KubernetesProtobufAnswer(throttled.body).object
+        #expect(tooMany.string(4) == "TooManyRequests" && tooMany.varint(6) == 429)
+        #expect(try tooMany.message(5)?.varint(5) == 2, "details.retryAfterSeconds")
+
+        let expired = try await Self.request(kube, secrets + "?limit=2&continue=\(token)", accept: Self.protobuf)
+        #expect(expired.status == 410 && expired.contentType == Self.protobuf)
+        let gone = try KubernetesProtobufAnswer(expired.body).object
+        #expect(gone.string(4) == "Expired" && gone.varint(6) == 410)
+        #expect(try gone.message(1)?.string(3)?.isEmpty == false, "a fresh continue token in the Status's ListMeta")
+        #expect(!gone.has(5), "no details: a nil pointer is not written")
+    }
+
     @Test func theJSONOnlySwitchAnswersJSONUntilProtobufIsSwitchedOn_AgainstKubeTestServer() async throws {
         let kube = try await KubeTestCluster.own(options: ["--json-only"])
         let ns = try await kube.makeNamespace("pb-off")
