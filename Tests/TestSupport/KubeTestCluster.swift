@@ -30,9 +30,10 @@ public struct KubeTestCluster: Sendable {
     /// Starts a test server of its own (this checkout's lab/kube-test-server, on a free port,
     /// with the lab's CA, `localhost` certificate and admin client certificate), which stops
     /// when the last copy of the value is gone. Its kubeconfig has the lab's contexts, `lab-admin`
-    /// (current) and `lab-reader` (a token of its own).
-    public static func own() async throws -> KubeTestCluster {
-        let plan = try OwnPlan()
+    /// (current) and `lab-reader` (a token of its own). `options`: more command-line options of
+    /// the server (README.md of lab/kube-test-server), such as `--json-only`.
+    public static func own(options: [String] = []) async throws -> KubeTestCluster {
+        let plan = try OwnPlan(options: options)
         return try plan.cluster(server: try await ServerProcess.start("python3", plan.arguments))
     }
 
@@ -44,7 +45,7 @@ public struct KubeTestCluster: Sendable {
         let readerToken: String
         let arguments: [String]
 
-        init() throws {
+        init(options: [String] = []) throws {
             let labKubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
             caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
             labKube = URL(fileURLWithPath: labKubeconfig).deletingLastPathComponent()
@@ -59,7 +60,7 @@ public struct KubeTestCluster: Sendable {
                 "--cert", labCA.appendingPathComponent("localhost.pem").path,
                 "--key", labCA.appendingPathComponent("localhost-key.pem").path,
                 "--client-ca", caBundle, "--tokens", tokens,
-            ]
+            ] + options
         }
 
         func cluster(server: ServerProcess) throws -> KubeTestCluster {

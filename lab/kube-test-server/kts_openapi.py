@@ -12,6 +12,7 @@ refused as kube-apiserver's schema refuses it; `spec` and `status` are left open
 
 import json
 
+import kts_protobuf
 from kts_resources import groups
 
 # kubectl asks for the first; Go's mime parser refuses its "@", so the answer is labelled with the second,
@@ -144,19 +145,8 @@ def v2_document():
 # 23 items, 25 properties, 31 vendorExtension}, AdditionalPropertiesItem{1 schema}, TypeItem{1 value},
 # ItemsItem{1 schema}, NamedAny{1 name, 2 value}, Any{2 yaml}.
 
-def _varint(n):
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _field(number, payload):
-    if isinstance(payload, str):
-        payload = payload.encode()
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return kts_protobuf.delimited(number, payload.encode() if isinstance(payload, str) else payload)
 
 
 def _named(name, value):

@@ -1,4 +1,5 @@
-"""The in-memory object store: one lock, a sorted key index per resource, each object's JSON cached."""
+"""The in-memory object store: one lock, a sorted key index per resource, each object's JSON cached (and its
+protobuf message, for the kinds answered in protobuf, while protobuf answers are on)."""
 
 import base64
 import binascii
@@ -15,6 +16,7 @@ import kts_errors as errors
 import kts_events as events
 import kts_fields as fields
 import kts_patch as patches
+import kts_protobuf
 import kts_rbac_batch as rbac_batch
 import kts_times as times
 from kts_errors import FieldError
@@ -49,12 +51,13 @@ def _dumps(obj):
 
 
 class Entry:
-    __slots__ = ("obj", "body", "managers")
+    __slots__ = ("obj", "body", "managers", "protobuf")
 
     def __init__(self, obj, body, managers):
         self.obj = obj
         self.body = body          # JSON of the object without kind/apiVersion
         self.managers = managers
+        self.protobuf = None      # its protobuf message (Store._encode_protobuf), or None until one is asked for
 
 
 class Index:
@@ -64,8 +67,9 @@ class Index:
 
 
 class Store:
-    def __init__(self):
+    def __init__(self, protobuf=True):
         self.lock = threading.RLock()
+        self.protobuf = protobuf  # protobuf answers are on: encode objects of the kinds that have them as they are written
         self.rv = 0
         self.continue_epoch = 0
         self.indexes = {r.storage: Index() for r in RESOURCES}
@@ -165,12 +169,24 @@ class Store:
             obj["metadata"].pop("managedFields", None)
         body = _dumps({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")})
         entry = Entry(obj, body, managers)
+        self._encode_protobuf(rtype, entry)
         index = self.index(rtype)
         key = _key(obj, rtype)
         if key not in index.objects:
             bisect.insort(index.keys, key)
         index.objects[key] = entry
         return entry
+
+    def _encode_protobuf(self, rtype, entry):
+        """Encodes the object's protobuf message once, as it is written, as its JSON is. One this encoder cannot
+        write (a field of the wrong type, which kube-apiserver would have refused) is left to fail, with the
+        reason, when a request asks for it in protobuf."""
+        stored = STORED_TYPE[rtype.storage]
+        if self.protobuf and kts_protobuf.answers(stored.api_version, stored.kind):
+            try:
+                entry.protobuf = kts_protobuf.object_message(stored.api_version, stored.kind, entry.obj)
+            except ValueError:
+                entry.protobuf = None
 
     def _prepare(self, rtype, namespace, obj, url_name=None, stored=False):
         """The object checked against the URL and in the stored shape (`stored`: it already is)."""

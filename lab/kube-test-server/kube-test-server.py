@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kts_aggregation  # noqa: E402
 import kts_errors as errors  # noqa: E402
+import kts_negotiation as negotiation  # noqa: E402
 import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
 import kts_rbac  # noqa: E402
@@ -104,13 +105,14 @@ class Faults:
 
 class App:
     def __init__(self, args):
-        self.store = Store()
+        self.store = Store(protobuf=not args.json_only)
         self.faults = Faults()
         self.seeds = args.seed or []
         self.tokens = load_tokens(args.tokens) if args.tokens else {}
         self.service_account_tokens = ServiceAccountTokens()
         self.policy = json.load(open(args.policy))["rules"] if args.policy else DEFAULT_POLICY
         self.quiet = args.quiet
+        self.json_only = args.json_only
         self.log_lock = threading.Lock()
         self.requests = []
         self.load_seeds()
@@ -166,6 +168,15 @@ class App:
                 continue
             return True
         return False
+
+    @property
+    def protobuf(self):
+        """Whether requests that ask for protobuf get it (--json-only at start, then /_test/encoding)."""
+        return self.store.protobuf
+
+    @protobuf.setter
+    def protobuf(self, on):
+        self.store.protobuf = on
 
     def record(self, entry):
         with self.log_lock:
@@ -269,15 +280,6 @@ def table(rtype, entries, include, list_meta, version, now):
             b',"columnDefinitions":' + dumps(columns) + b',"rows":[' + b",".join(rows) + b"]}")
 
 
-def table_version(accept):
-    for part in accept.split(","):
-        if "as=Table" in part and "g=meta.k8s.io" in part:
-            m = re.search(r"v=(v1beta1|v1)\b", part)
-            if m:
-                return m.group(1)
-    return None
-
-
 def discovery_version(accept):
     for part in accept.split(","):
         if "as=APIGroupDiscoveryList" in part and "g=apidiscovery.k8s.io" in part:
@@ -359,17 +361,18 @@ class Handler(BaseHTTPRequestHandler):
                         raise errors.injected(int(fault["status"]), fault.get("retryAfter"))
                 response = self.route(app, path, query, raw, user)
         except ApiError as exc:
-            response = Response(exc.code, exc.body(), headers=exc.headers)
+            response = self.error_response(exc, path)
         except ConnectionAbortedError:
             response = None
         except Exception as exc:  # a bug here must still answer like a server would
             import traceback
             traceback.print_exc()
-            response = Response(500, errors.ApiError(500, "InternalError", f"Internal error occurred: {exc}").body())
+            response = self.error_response(errors.ApiError(500, "InternalError", f"Internal error occurred: {exc}"), path)
         app.record({"method": self.command, "path": path, "query": url.query, "user": user.name if user else None,
                     "contentType": self.headers.get("Content-Type"), "accept": self.headers.get("Accept"),
                     "userAgent": self.headers.get("User-Agent"),
                     "status": response.code if response else 0,
+                    "answerContentType": response.content_type if response else None,
                     "ms": round((time.monotonic() - started) * 1000, 1)})
         if close or response is None:
             self.close_connection = True
@@ -433,6 +436,33 @@ class Handler(BaseHTTPRequestHandler):
     def json(self, obj, code=200, content_type="application/json"):
         return Response(code, dumps(obj), content_type)
 
+    def status_response(self, status, code, headers=None):
+        """A metav1.Status in protobuf when the request asks for that before JSON, else in JSON."""
+        if self.server.app.protobuf and negotiation.for_status(self.accept()) == negotiation.PROTOBUF:
+            return Response(code, kts_protobuf.status_answer(status), kts_protobuf.CONTENT_TYPE, headers)
+        return Response(code, dumps(status), headers=headers)
+
+    def error_response(self, exc, path):
+        if path.startswith("/_test/"):
+            return Response(exc.code, exc.body(), headers=exc.headers)
+        return self.status_response(exc.status(), exc.code, exc.headers)
+
+    def answer_encoding(self, rtype):
+        """How this request's object or list answer is encoded (kts_negotiation)."""
+        app = self.server.app
+        encodable = app.protobuf and kts_protobuf.answers(rtype.api_version, rtype.kind)
+        refusal = negotiation.refusal(rtype) if app.protobuf and not encodable else None
+        return negotiation.for_object(self.accept(), encodable, refusal)
+
+    def protobuf_message(self, rtype, entry):
+        if entry.protobuf is None:
+            try:
+                entry.protobuf = kts_protobuf.object_message(rtype.api_version, rtype.kind, entry.obj)
+            except ValueError as exc:
+                raise errors.ApiError(500, "InternalError", f"Internal error occurred: kube-test-server cannot "
+                                      f"encode {rtype.kind} {entry.obj['metadata'].get('name')!r} in protobuf: {exc}")
+        return entry.protobuf
+
     # -- test endpoints
 
     def test_endpoint(self, app, path, raw):
@@ -454,8 +484,16 @@ class Handler(BaseHTTPRequestHandler):
                     spec = rest
                 app.faults.add(spec)
             return self.json({"faults": app.faults.snapshot()})
+        if path == "/_test/encoding":
+            if method == "POST":
+                body = json.loads(raw or b"{}")
+                if not isinstance(body, dict) or not isinstance(body.get("protobuf"), bool):
+                    raise errors.bad_request('send {"protobuf": true|false}')
+                app.protobuf = body["protobuf"]
+            return self.json({"protobuf": app.protobuf})
         if path == "/_test/reset" and method == "POST":
             with app.store.lock:
+                app.protobuf = not app.json_only
                 app.store.reset()
                 app.faults.clear()
                 app.load_seeds()
@@ -612,6 +650,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.json(app.service_account_tokens.request(account, self.parse_body(raw)), 201)
         if watch:
             raise errors.method_not_allowed("watch is not supported by kube-test-server")
+        self.answer = self.answer_encoding(rtype)
         dry_run = query.get("dryRun") == "All"
         manager = query.get("fieldManager") or (self.headers.get("User-Agent") or "unknown").split("/")[0]
         if method == "GET" and name:
@@ -657,9 +696,9 @@ class Handler(BaseHTTPRequestHandler):
             entry = store.delete(rtype, namespace, name, options, dry_run)
             if rtype.crd or rtype.kind == "Namespace":
                 return self.object_response(rtype, entry, 200)
-            return self.json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                              "details": {"name": name, **({"group": rtype.group} if rtype.group else {}),
-                                          "kind": rtype.plural, "uid": entry.obj["metadata"]["uid"]}})
+            return self.status_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                                         "details": {"name": name, **({"group": rtype.group} if rtype.group else {}),
+                                                     "kind": rtype.plural, "uid": entry.obj["metadata"]["uid"]}}, 200)
         if method == "DELETE":
             labels = parse_label_selector(query.get("labelSelector"))
             fields_ = parse_field_selector(query.get("fieldSelector"), rtype)
@@ -693,12 +732,15 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.bad_request(f"error decoding YAML: {exc}")
 
     def object_response(self, rtype, entry, code):
-        tv = table_version(self.accept())
-        if tv:
+        encoding, tv = self.answer
+        if encoding == negotiation.TABLE:
             now = datetime.datetime.now(datetime.timezone.utc)
             include = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("includeObject", ["Metadata"])[-1]
             body = table(rtype, [entry], include, {"resourceVersion": entry.obj["metadata"]["resourceVersion"]}, tv, now)
             return Response(code, body, TABLE_CT % tv)
+        if encoding == negotiation.PROTOBUF:
+            body = kts_protobuf.envelope(rtype.api_version, rtype.kind, self.protobuf_message(rtype, entry))
+            return Response(code, body, kts_protobuf.CONTENT_TYPE)
         return Response(code, rtype.full(entry))
 
     def list_response(self, app, rtype, namespace, query):
@@ -715,14 +757,18 @@ class Handler(BaseHTTPRequestHandler):
             meta["continue"] = token
         if remaining is not None:
             meta["remainingItemCount"] = remaining
-        tv = table_version(self.accept())
-        if tv:
+        encoding, tv = self.answer
+        if encoding == negotiation.TABLE:
             now = datetime.datetime.now(datetime.timezone.utc)
             return Response(200, table(rtype, entries, query.get("includeObject", "Metadata"), meta, tv, now),
                             TABLE_CT % tv)
         return self.list_body(rtype, entries, meta)
 
     def list_body(self, rtype, entries, meta):
+        if self.answer[0] == negotiation.PROTOBUF:
+            items = [self.protobuf_message(rtype, e) for e in entries]
+            return Response(200, kts_protobuf.list_answer(rtype.api_version, rtype.list_kind, meta, items),
+                            kts_protobuf.CONTENT_TYPE)
         if rtype.crd:
             items = b",".join(rtype.full(e) for e in entries)
         else:
@@ -760,6 +806,8 @@ def main():
     parser.add_argument("--policy", help="JSON file {\"rules\": [...]} replacing the built-in authorization rules")
     parser.add_argument("--seed", action="append", help="YAML (or .json) manifests loaded at start and on reset")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    parser.add_argument("--json-only", action="store_true",
+                        help="answer JSON even when a request asks for protobuf first (as before protobuf answers)")
     parser.add_argument("--ready", action="store_true",
                         help="print READY <port> on stdout once listening (--port 0: a free port) and exit when stdin "
                              "closes: for a test that starts a server of its own")
