@@ -1,8 +1,9 @@
+import CertCore
 import Foundation
 
-/// A reader of protobuf's wire format, just enough to check kube-test-server's protobuf answers
-/// field by field: each field's number with its varint or its bytes (a nested message, a string,
-/// a map entry). Kept apart from the server's Python encoder so that the two check each other.
+/// kube-test-server's protobuf answers read field by field (with the product's wire reader, so
+/// that the server's Python encoder and the Swift decoder check each other): each field's number
+/// with its varint or its bytes (a nested message, a string, a map entry).
 struct ProtobufMessage {
     enum Value {
         case varint(UInt64)
@@ -17,36 +18,13 @@ struct ProtobufMessage {
     let fields: [(number: Int, value: Value)]
 
     init(_ data: Data) throws {
-        let bytes = [UInt8](data)
+        var reader = ProtobufReader(data)
         var fields: [(number: Int, value: Value)] = []
-        var index = 0
-        func readVarint() throws -> UInt64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard index < bytes.count, shift < 64 else { throw Malformed(description: "a varint runs past the end") }
-                let byte = bytes[index]
-                index += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return result }
-                shift += 7
-            }
-        }
-        while index < bytes.count {
-            let key = try readVarint()
-            let number = Int(key >> 3)
-            switch key & 7 {
-            case 0:
-                fields.append((number, .varint(try readVarint())))
-            case 2:
-                let length = Int(try readVarint())
-                guard length <= bytes.count - index else {
-                    throw Malformed(description: "field \(number) is \(length) bytes long, \(bytes.count - index) are left")
-                }
-                fields.append((number, .bytes(Data(bytes[index..<index + length]))))
-                index += length
-            case let wire:
-                throw Malformed(description: "field \(number) has wire type \(wire), which Kubernetes objects do not use")
+        while let field = try reader.next() {
+            switch field.value {
+            case .varint(let value): fields.append((field.number, .varint(value)))
+            case .bytes(let value): fields.append((field.number, .bytes(value.data)))
+            default: throw Malformed(description: "field \(field.number) has a fixed-size wire type, which Kubernetes objects do not use")
             }
         }
         self.fields = fields
