@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
@@ -73,13 +74,16 @@ def main():
             run = benchlib.timed(command, env=env, stdout=out, timeout=900)
             try:
                 with open(out) as f:
-                    renewed = sum(item.get("outcome") == "renewed" for item in json.load(f)["items"])
+                    items = json.load(f)["items"]
             except (OSError, ValueError, KeyError):
-                renewed = 0
+                items = []
+            renewed = sum(item.get("outcome") == "renewed" for item in items)
+            reasons = Counter(item.get("reason", "") for item in items if item.get("outcome") != "renewed")
             metric = "renew.%d.%s" % (count, concurrency)
             if renewed != count:
                 benchlib.record(metric + ".s", None, round=round_number, failed=True)
-                benchlib.say("renew: %d of %d renewed (exit %d):\n%s" % (renewed, count, run.status, run.tail(10)))
+                why = "\n".join("  %d× %s" % (n, reason) for reason, n in reasons.most_common(5)) or run.tail(10)
+                benchlib.say("renew: %d of %d renewed (exit %d); why the others were not:\n%s" % (renewed, count, run.status, why))
             else:
                 benchlib.record(metric + ".s", run.seconds, round=round_number)
                 benchlib.record(metric + ".peak_mb", run.peak_mb, round=round_number)
