@@ -44,20 +44,22 @@ def say(text):
 # results: one JSON object a line in $BENCH_RESULTS
 
 
-def record(metric, value, **extra):
-    """Appends one measurement (seconds, MB, ms, count...) of `metric`."""
+def _append(item):
     path = os.environ.get("BENCH_RESULTS")
     if not path:
         raise SystemExit("BENCH_RESULTS is not set: run this through bench/run or one of bench/<part>")
     with open(path, "a") as out:
-        out.write(json.dumps(dict(metric=metric, value=value, **extra)) + "\n")
+        out.write(json.dumps(item) + "\n")
+
+
+def record(metric, value, **extra):
+    """Appends one measurement (seconds, MB, ms, count...) of `metric`."""
+    _append(dict(metric=metric, value=value, **extra))
 
 
 def note(text):
     """A line printed under the table (what was skipped, where data came from)."""
-    path = os.environ.get("BENCH_RESULTS")
-    with open(path, "a") as out:
-        out.write(json.dumps({"note": text}) + "\n")
+    _append({"note": text})
     say(text)
 
 
@@ -178,11 +180,11 @@ class Poller:
 
 class Run:
     """A finished command: wall seconds, peak resident memory (MB), exit status, its stderr
-    lines each with the seconds after the start at which it arrived, stdout's path."""
+    lines each with the seconds after the start at which it arrived, and when it started
+    (time.monotonic())."""
 
-    def __init__(self, seconds, peak_mb, status, lines, stdout_path, started):
-        self.seconds, self.peak_mb, self.status, self.lines = seconds, peak_mb, status, lines
-        self.stdout_path, self.started = stdout_path, started
+    def __init__(self, seconds, peak_mb, status, lines, started):
+        self.seconds, self.peak_mb, self.status, self.lines, self.started = seconds, peak_mb, status, lines, started
 
     @property
     def ok(self):
@@ -193,8 +195,9 @@ class Run:
 
 
 def timed(command, env=None, stdout=None, timeout=None):
-    """Runs `command` under /usr/bin/time (peak memory) and returns a Run; stderr is read
-    line by line as it comes so each line gets its arrival time."""
+    """Runs `command` under /usr/bin/time (peak memory), stdout to the file `stdout` (or
+    nowhere), and returns a Run; stderr is read line by line as it comes so each line gets its
+    arrival time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as t:
         time_file = t.name
     stdout_path = stdout or os.devnull
@@ -224,4 +227,4 @@ def timed(command, env=None, stdout=None, timeout=None):
         peak_mb = int(kilobytes[-1]) / 1024 if kilobytes else None
     finally:
         os.unlink(time_file)
-    return Run(seconds, peak_mb, status, lines, stdout, started)
+    return Run(seconds, peak_mb, status, lines, started)
