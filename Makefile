@@ -1,10 +1,11 @@
 # kubectl-certs — the two commands: `make demo` and `make test`. Both install what they need.
+# `make bench` prints the benchmark table (bench/run).
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT_BUILD_FLAGS ?=
 PREFIX ?= /usr/local
 
-.PHONY: all deps build release test demo lab-up lab-down install clean
+.PHONY: all deps build release test demo bench lab-up lab-down install clean
 
 all: build
 
@@ -32,6 +33,11 @@ reliability: deps
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	scripts/lab up
 	status=0; scripts/reliability || status=$$?; scripts/lab down; exit $$status
+
+# Release build, the lab components the benchmarks need brought up when they are down (and down
+# again at the end), every benchmark, one markdown table. Knobs (ROUNDS, QUICK=1, PARTS...): bench/run.
+bench: release
+	bench/run
 
 # Builds, brings the lab up, runs the main job on it and leaves the lab up.
 demo: build
