@@ -10,6 +10,8 @@ public struct ZoneDiscovery: Sendable {
     public var maxCNAMEDepth: Int
     /// Whether to check that this machine has a route to each address (IPv6 often has none).
     public var checkRoutes: Bool
+    /// Every answer this discovery (and its copies) had, for the names asked about after.
+    private let answers = SharedAnswers()
 
     public init(resolver: DNSResolver, maxCNAMEDepth: Int = 8, checkRoutes: Bool = true) {
         self.resolver = resolver
@@ -37,7 +39,7 @@ public struct ZoneDiscovery: Sendable {
         var seen: [String] = [current]
         var chain: [String] = []
         while true {
-            let response = try await resolver.query(current, .cname)
+            let response = try await query(current, .cname)
             guard response.rcode == .noError || response.rcode == .nameError else {
                 throw DNSError(.serverError, "looking up CNAME at \(current): \(response.server) answered \(response.rcode)", responseCode: response.rcode)
             }
@@ -61,7 +63,7 @@ public struct ZoneDiscovery: Sendable {
     public func zone(of name: String) async throws -> String {
         var current: String? = DNSName.normalized(name)
         while let candidate = current {
-            let response = try await resolver.query(candidate, .soa)
+            let response = try await query(candidate, .soa)
             switch response.rcode {
             case .noError, .nameError:
                 if response.answers.contains(where: { $0.type == .soa && $0.name == candidate }) {
@@ -78,15 +80,14 @@ public struct ZoneDiscovery: Sendable {
     /// The zone's nameservers with their addresses, looked up concurrently.
     public func nameservers(of zone: String) async throws -> [Nameserver] {
         let zone = DNSName.normalized(zone)
-        let response = try await resolver.query(zone, .ns)
+        let response = try await query(zone, .ns)
         let names = Set(response.answers.filter { $0.type == .ns && $0.name == zone }.compactMap(\.target)).sorted()
         guard response.rcode == .noError, !names.isEmpty else {
             throw DNSError(.notFound, "zone \(zone) has no NS records (\(response.server) answered \(response.rcode))", responseCode: response.rcode)
         }
-        let resolver = resolver, checkRoutes = checkRoutes
         let found = try await withThrowingTaskGroup(of: Nameserver.self) { group in
             for name in names {
-                group.addTask { try await Self.addresses(of: name, resolver: resolver, checkRoutes: checkRoutes) }
+                group.addTask { try await addresses(of: name) }
             }
             var found: [Nameserver] = []
             for try await nameserver in group { found.append(nameserver) }
@@ -99,9 +100,15 @@ public struct ZoneDiscovery: Sendable {
         return found
     }
 
-    static func addresses(of name: String, resolver: DNSResolver, checkRoutes: Bool) async throws -> Nameserver {
-        async let v4 = resolver.query(name, .a)
-        async let v6 = resolver.query(name, .aaaa)
+    /// The resolver's answer, or the one this discovery already had (or awaits) for the same question.
+    private func query(_ name: String, _ type: DNSRecordType) async throws -> DNSResponse {
+        let resolver = resolver
+        return try await answers.answer(name, type) { try await resolver.query(name, type) }
+    }
+
+    func addresses(of name: String) async throws -> Nameserver {
+        async let v4 = query(name, .a)
+        async let v6 = query(name, .aaaa)
         var addresses: [DNSServer] = []
         var skipped: [Nameserver.SkippedAddress] = []
         for (response, type) in [(try await v4, DNSRecordType.a), (try await v6, .aaaa)] {
