@@ -19,7 +19,7 @@ public struct Certificate: Sendable, Equatable {
     public let publicKeyDescription: String
     public let subjectKeyIdentifier: Data?
     public let authorityKeyIdentifier: Data?
-    /// E.g. "ecdsa-with-SHA256", "sha256WithRSAEncryption".
+    /// OpenSSL's short name, e.g. "ecdsa-with-SHA256", "RSA-SHA256".
     public let signatureAlgorithm: String
     public let isCA: Bool
     /// The DER SubjectPublicKeyInfo, to match private keys without parsing again.

@@ -138,9 +138,30 @@ enum DER {
         mutating func readAlgorithm(_ what: String) throws(CryptoError) -> (algorithm: Element, parameters: Element?) {
             var fields = inside(try read(Tag.sequence, what))
             let algorithm = try fields.readObjectIdentifier("the algorithm of \(what)")
-            let parameters = fields.isAtEnd ? nil : try fields.next("the parameters of \(what)")
+            var parameters: Element?
+            if !fields.isAtEnd {
+                var copy = fields
+                parameters = try fields.next("the parameters of \(what)")
+                try copy.checkParameters("the parameters of \(what)")
+            }
             try fields.expectEnd(what)
             return (algorithm, parameters)
+        }
+
+        /// Algorithm parameters are ANY; OpenSSL checks the contents of the universal types it
+        /// knows. The kinds parameters take in certificates and keys are let through, checked
+        /// as OpenSSL checks them; any other kind is refused.
+        private mutating func checkParameters(_ what: String) throws(CryptoError) {
+            switch nextTag {
+            case Tag.null:
+                guard try next(what).contents.isEmpty else { throw error("\(what) is a NULL that is not empty") }
+            case Tag.objectIdentifier: _ = try readObjectIdentifier(what)
+            case Tag.integer: _ = try readInteger(what)
+            case Tag.boolean:
+                guard try next(what).contents.count == 1 else { throw error("\(what) is a BOOLEAN that is not one byte long") }
+            case Tag.octetString, Tag.sequence: _ = try next(what)
+            default: throw error("\(what) are of a kind no certificate or key uses")
+            }
         }
 
         func error(_ reason: String) -> CryptoError {

@@ -55,6 +55,11 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         if let block = firstBlock(pem: pem), let info = PrivateKeyDER.subjectPublicKeyInfo(label: block.label, der: block.der) {
             return info
         }
+        return try decodedPublicKeyInfo(pem: pem)
+    }
+
+    /// The same as `publicKeyInfo(pem:)`, always through OpenSSL's decoder.
+    static func decodedPublicKeyInfo(pem: String) throws(CryptoError) -> Data {
         guard let key = decode(pem: pem) else {
             throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
         }

@@ -25,14 +25,15 @@ enum SubjectPublicKeyInfo {
             all.first { $0.identifier.elementsEqual(identifier) }
         }
 
-        /// Whether `point` has the shape of an encoded point on this curve: uncompressed
-        /// (0x04‖x‖y) or compressed (0x02/0x03‖x).
+        /// Whether `point` is an encoded point of this curve, uncompressed (0x04‖x‖y) or
+        /// compressed (0x02/0x03‖x), that lies on the curve.
         func fits(_ point: ArraySlice<UInt8>) -> Bool {
-            switch point.first {
+            let shaped = switch point.first {
             case 0x04: point.count == 1 + 2 * coordinateBytes
             case 0x02, 0x03: point.count == 1 + coordinateBytes
             default: false
             }
+            return shaped && ECPointCheck.isOnCurve(point, curve: name)
         }
     }
 
