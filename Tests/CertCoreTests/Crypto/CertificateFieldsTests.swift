@@ -112,6 +112,32 @@ import Testing
         #expect(certificate.pem == pem)
     }
 
+    /// A certificate for the project's own key and request: its names are the request's (in
+    /// A-label form), as the command prints them, and the key matches it in both encodings.
+    @Test(arguments: [KeyType.ec384, .rsa2048])
+    func aCertificateForTheProjectsOwnRequestIsReadAndMatchesItsKey(type: KeyType) throws {
+        let pki = try TestPKI(name: "Fields CA own request")
+        let key = try PrivateKey.generate(type)
+        let request = try CertificateSigningRequest(commonName: "bücher-\(type.rawValue).example.test",
+                                                    dnsNames: ["bücher-\(type.rawValue).example.test", "*.own-\(type.rawValue).example.test"], privateKey: key)
+        let requestPath = pki.directory.appendingPathComponent("own.csr").path
+        let certificatePath = pki.directory.appendingPathComponent("own.pem").path
+        try request.pem.write(toFile: requestPath, atomically: true, encoding: .utf8)
+        try Self.run(["x509", "-req", "-in", requestPath, "-CA", pki.ca.certificatePath, "-CAkey", pki.ca.keyPath, "-set_serial", "0x0C5A",
+                      "-days", "7", "-copy_extensions", "copy", "-out", certificatePath])
+        let certificate = try #require(try Certificate.parseChain(pem: String(contentsOfFile: certificatePath, encoding: .utf8)).first)
+        let printed = try Subprocess.run("openssl", ["x509", "-in", certificatePath, "-noout", "-ext", "subjectAltName", "-subject", "-nameopt", "RFC2253"]).stdout
+        let names = Self.extensionBody(printed, "X509v3 Subject Alternative Name")?.components(separatedBy: ", ").map { String($0.dropFirst(4)) }
+        #expect(certificate.dnsNames == names)
+        #expect(certificate.dnsNames.first?.hasPrefix("xn--bcher-") == true)
+        #expect(printed.contains("subject=CN=\(certificate.subjectCommonName ?? "-")"))
+        #expect(certificate.serialNumber == "0c5a")
+        #expect(certificate.matches(key))
+        #expect(certificate.matches(keyPEM: try key.pem()))
+        #expect(certificate.matches(keyPEM: try key.pem(encoding: .pkcs8)))
+        #expect(!certificate.matches(keyPEM: try PrivateKey.generate(type).pem()))
+    }
+
     @Test func aRepeatedExtensionCountsAsAbsentAsInOpenSSL() throws {
         let pki = try TestPKI(name: "Fields CA repeated")
         let recipe = Recipe(label: "repeated", key: Self.p256, subject: "/CN=twice.example.test",
