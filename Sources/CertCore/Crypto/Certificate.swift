@@ -1,5 +1,4 @@
 public import Foundation
-internal import COpenSSL
 
 /// An X.509 certificate, parsed once into plain values.
 public struct Certificate: Sendable, Equatable {
@@ -20,7 +19,7 @@ public struct Certificate: Sendable, Equatable {
     public let publicKeyDescription: String
     public let subjectKeyIdentifier: Data?
     public let authorityKeyIdentifier: Data?
-    /// E.g. "ecdsa-with-SHA256", "sha256WithRSAEncryption".
+    /// OpenSSL's short name, e.g. "ecdsa-with-SHA256", "RSA-SHA256".
     public let signatureAlgorithm: String
     public let isCA: Bool
     /// The DER SubjectPublicKeyInfo, to match private keys without parsing again.
@@ -39,29 +38,36 @@ public struct Certificate: Sendable, Equatable {
         return chain
     }
 
+    /// Reads one DER certificate. Each field goes through OpenSSL's decoder of that field alone
+    /// (see `X509Fields`); the public key is described from its DER where that is enough.
     public init(der: Data) throws(CryptoError) {
-        let handle = try X509Handle(der: der)
-        let x509 = handle.pointer
+        let fields = try CertificateDER([UInt8](der))
+        defer { CryptoError.clearOpenSSLErrors() }
+        func refused(_ what: String) -> CryptoError { CryptoError("the certificate's \(what) does not parse") }
         self.der = der
-        subject = X509Handle.name(X509_get_subject_name(x509))
-        subjectCommonName = X509Handle.commonName(X509_get_subject_name(x509))
-        issuer = X509Handle.name(X509_get_issuer_name(x509))
-        issuerCommonName = X509Handle.commonName(X509_get_issuer_name(x509))
-        serialNumber = Self.serial(x509)
-        notBefore = X509Handle.date(X509_get0_notBefore(x509))
-        notAfter = X509Handle.date(X509_get0_notAfter(x509))
-        let names = Self.subjectAlternativeNames(x509)
+        guard let subject = X509Fields.name(fields[fields.subject]) else { throw refused("subject name") }
+        guard let issuer = X509Fields.name(fields[fields.issuer]) else { throw refused("issuer name") }
+        (self.subject, subjectCommonName) = (subject.text, subject.commonName)
+        (self.issuer, issuerCommonName) = (issuer.text, issuer.commonName)
+        guard let serialNumber = X509Fields.serialNumber(fields[fields.serialNumber]) else { throw refused("serial number") }
+        self.serialNumber = serialNumber
+        guard let notBefore = X509Fields.time(fields[fields.notBefore]) else { throw refused("notBefore time") }
+        guard let notAfter = X509Fields.time(fields[fields.notAfter]) else { throw refused("notAfter time") }
+        (self.notBefore, self.notAfter) = (notBefore, notAfter)
+        guard let signatureAlgorithm = X509Fields.objectShortName(fields[fields.signatureAlgorithm]) else { throw refused("signature algorithm") }
+        self.signatureAlgorithm = signatureAlgorithm
+        let names = fields.extensionValue(CertificateDER.Extension.subjectAlternativeName).flatMap(X509Fields.alternativeNames) ?? .init()
         dnsNames = names.dns
         ipAddresses = names.ip
         uris = names.uri
         emailAddresses = names.email
-        publicKeyDescription = Self.keyDescription(X509_get0_pubkey(x509))
-        subjectKeyIdentifier = X509Handle.bytes(X509_get0_subject_key_id(x509))
-        authorityKeyIdentifier = X509Handle.bytes(X509_get0_authority_key_id(x509))
-        signatureAlgorithm = String(cString: OBJ_nid2sn(X509_get_signature_nid(x509)))
-        isCA = X509_get_extension_flags(x509) & UInt32(EXFLAG_CA) != 0
-        publicKeyInfo = Self.publicKeyInfo(x509)
-        CryptoError.clearOpenSSLErrors()
+        subjectKeyIdentifier = fields.extensionValue(CertificateDER.Extension.subjectKeyIdentifier).flatMap(X509Fields.octetString)
+        authorityKeyIdentifier = fields.extensionValue(CertificateDER.Extension.authorityKeyIdentifier).flatMap(X509Fields.authorityKeyIdentifier)
+        isCA = fields.extensionValue(CertificateDER.Extension.basicConstraints).flatMap(X509Fields.isCA(basicConstraints:)) ?? false
+        let keyInfo = fields[fields.subjectPublicKeyInfo]
+        publicKeyDescription = SubjectPublicKeyInfo.description(DER.Reader(fields.bytes, reading: "the public key").inside(fields.subjectPublicKeyInfo))
+            ?? X509Fields.keyDescription(subjectPublicKeyInfo: keyInfo)
+        publicKeyInfo = Data(keyInfo)
     }
 
     public var pem: String { PEM.encode(der, label: "CERTIFICATE") }
@@ -76,73 +82,5 @@ public struct Certificate: Sendable, Equatable {
     public func matches(keyPEM: String) -> Bool {
         guard !publicKeyInfo.isEmpty, let other = try? PrivateKey.publicKeyInfo(pem: keyPEM) else { return false }
         return publicKeyInfo == other
-    }
-
-    /// The SubjectPublicKeyInfo as stored in the certificate (re-encoded from its ASN.1, with
-    /// no key decoding).
-    private static func publicKeyInfo(_ x509: OpaquePointer) -> Data {
-        var bytes: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x509), &bytes)
-        guard length > 0, let bytes else { return Data() }
-        defer { COpenSSL_free(bytes) }
-        return Data(bytes: bytes, count: Int(length))
-    }
-
-    private static func serial(_ x509: OpaquePointer) -> String {
-        guard let number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x509), nil) else { return "" }
-        defer { BN_free(number) }
-        guard let hex = BN_bn2hex(number) else { return "" }
-        defer { COpenSSL_free(hex) }
-        return String(cString: hex).lowercased()
-    }
-
-    private static func subjectAlternativeNames(_ x509: OpaquePointer) -> (dns: [String], ip: [String], uri: [String], email: [String]) {
-        var result: (dns: [String], ip: [String], uri: [String], email: [String]) = ([], [], [], [])
-        guard let raw = X509_get_ext_d2i(x509, NID_subject_alt_name, nil, nil) else { return result }
-        let names = OpaquePointer(raw)
-        defer { GENERAL_NAMES_free(names) }
-        for index in 0..<COpenSSL_GENERAL_NAMES_count(names) {
-            guard let name = COpenSSL_GENERAL_NAMES_get(names, index) else { continue }
-            let value = COpenSSL_GENERAL_NAME_string(name)
-            switch name.pointee.type {
-            case GEN_DNS: X509Handle.string(value).map { result.dns.append($0) }
-            case GEN_URI: X509Handle.string(value).map { result.uri.append($0) }
-            case GEN_EMAIL: X509Handle.string(value).map { result.email.append($0) }
-            case GEN_IPADD: X509Handle.bytes(value).flatMap(ipText).map { result.ip.append($0) }
-            default: break
-            }
-        }
-        return result
-    }
-
-    private static func ipText(_ bytes: Data) -> String? {
-        let family: Int32
-        switch bytes.count {
-        case 4: family = AF_INET
-        case 16: family = AF_INET6
-        default: return nil
-        }
-        var buffer = [CChar](repeating: 0, count: 64)
-        let ok = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-        return ok == nil ? nil : String(nulTerminated: buffer)
-    }
-
-    private static func keyDescription(_ key: OpaquePointer?) -> String {
-        guard let key else { return "unknown" }
-        switch EVP_PKEY_get_base_id(key) {
-        case EVP_PKEY_EC:
-            var name = [CChar](repeating: 0, count: 64)
-            var length = 0
-            _ = EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length)
-            switch String(nulTerminated: name) {
-            case "prime256v1": return "ECDSA P-256"
-            case "secp384r1": return "ECDSA P-384"
-            case "secp521r1": return "ECDSA P-521"
-            case let other: return "ECDSA \(other)"
-            }
-        case EVP_PKEY_RSA: return "RSA \(EVP_PKEY_get_bits(key))"
-        case EVP_PKEY_ED25519: return "Ed25519"
-        default: return "unknown"
-        }
     }
 }

@@ -49,8 +49,17 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
 
     /// The DER SubjectPublicKeyInfo of any unencrypted PEM private key OpenSSL reads — also of
     /// kinds kubectl-certs does not make (P-521, Ed25519, RSA 8192, ...) — to check that a
-    /// key belongs to a certificate.
+    /// key belongs to a certificate. The common forms are read from their DER without
+    /// OpenSSL's decoder search (`PrivateKeyDER`), which dominates the cost of `status -A`.
     public static func publicKeyInfo(pem: String) throws(CryptoError) -> Data {
+        if let block = firstBlock(pem: pem), let info = PrivateKeyDER.subjectPublicKeyInfo(label: block.label, der: block.der) {
+            return info
+        }
+        return try decodedPublicKeyInfo(pem: pem)
+    }
+
+    /// The same as `publicKeyInfo(pem:)`, always through OpenSSL's decoder.
+    static func decodedPublicKeyInfo(pem: String) throws(CryptoError) -> Data {
         guard let key = decode(pem: pem) else {
             throw CryptoError("the text is not an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1)")
         }
@@ -58,15 +67,25 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         return subjectPublicKeyInfo(key)
     }
 
+    /// The PEM forms of private keys read, in the order they are looked for, with what tells
+    /// OpenSSL's decoder the exact structure and key type: that spares it trying every decoder
+    /// it has, which dominates the cost of reading many keys (status -A).
+    private static let forms: [(label: String, structure: String, keyType: String?)] = [
+        ("EC PRIVATE KEY", "type-specific", "EC"),
+        ("RSA PRIVATE KEY", "type-specific", "RSA"),
+        ("PRIVATE KEY", "PrivateKeyInfo", nil),
+    ]
+
+    /// The first block of the first form `pem` holds: the one `decode(pem:)` tries first.
+    private static func firstBlock(pem: String) -> (label: String, der: Data)? {
+        for form in forms {
+            if let der = PEM.decode(pem, label: form.label)?.first { return (form.label, der) }
+        }
+        return nil
+    }
+
     /// The key in `pem`, of any kind, owned by the caller; nil when there is none.
     private static func decode(pem: String) -> OpaquePointer? {
-        // Telling OpenSSL's decoder the exact structure and key type spares it trying every
-        // decoder it has, which dominates the cost of reading many keys (status -A).
-        let forms: [(label: String, structure: String, keyType: String?)] = [
-            ("EC PRIVATE KEY", "type-specific", "EC"),
-            ("RSA PRIVATE KEY", "type-specific", "RSA"),
-            ("PRIVATE KEY", "PrivateKeyInfo", nil),
-        ]
         for form in forms {
             guard let der = PEM.decode(pem, label: form.label)?.first else { continue }
             // OpenSSL 3.0's decoder fetch can fail now and then when threads build decoders at
