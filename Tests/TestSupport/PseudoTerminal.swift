@@ -19,11 +19,7 @@ public final class PseudoTerminal: Sendable {
         process = try SpawnedProcess(
             "script", arguments: ["-qfec", command, "/dev/null"],
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            stdin: .descriptor(input.reading.fileDescriptor),
-            stdout: .descriptor(output.writing.fileDescriptor),
-            stderr: .descriptor(output.writing.fileDescriptor))
-        try input.reading.close()
-        try output.writing.close()
+            stdin: .input(input), stdout: .output(output), stderr: .output(output))
         self.input = input.writing
         let collected = collected
         output.drain { data in collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }

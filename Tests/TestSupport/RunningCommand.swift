@@ -36,10 +36,7 @@ public final class RunningCommand: @unchecked Sendable {
         process = try SpawnedProcess(
             "/usr/bin/env", arguments: command,
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            stdout: .descriptor(out.writing.fileDescriptor),
-            stderr: .descriptor(err.writing.fileDescriptor))
-        try err.writing.close()
-        try out.writing.close()
+            stdout: .output(out), stderr: .output(err))
         err.drain({ [weak self] in self?.received($0) }, finished: { [weak self] in self?.streamEnded() })
         out.drain({ [weak self] data in self?.lock.withLock { self?.outputText += String(decoding: data, as: UTF8.self) } },
                   finished: { [weak self] in self?.streamEnded() })

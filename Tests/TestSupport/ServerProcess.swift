@@ -18,12 +18,7 @@ public final class ServerProcess: Sendable {
         let stdin = ChildPipe(), stdout = ChildPipe(), stderr = ChildPipe()
         let process = try SpawnedProcess(
             executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-            stdin: .descriptor(stdin.reading.fileDescriptor),
-            stdout: .descriptor(stdout.writing.fileDescriptor),
-            stderr: .descriptor(stderr.writing.fileDescriptor))
-        try stdin.reading.close()
-        try stdout.writing.close()
-        try stderr.writing.close()
+            stdin: .input(stdin), stdout: .output(stdout), stderr: .output(stderr))
         let output = TextBuffer()
         let errors = TextBuffer()
         stdout.drain(output.append)

@@ -60,12 +60,7 @@ public enum Subprocess {
         let process = try SpawnedProcess(
             executable, arguments: arguments,
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            stdin: .descriptor(inPipe.reading.fileDescriptor),
-            stdout: .descriptor(out.writing.fileDescriptor),
-            stderr: .descriptor(err.writing.fileDescriptor))
-        try inPipe.reading.close()
-        try out.writing.close()
-        try err.writing.close()
+            stdin: .input(inPipe), stdout: .output(out), stderr: .output(err))
         // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
         let errData = Collected()
         let errDone = DispatchSemaphore(value: 0)

@@ -45,15 +45,13 @@ public enum ChildProcess {
                     process = try SpawnedProcess(
                         executable, arguments: arguments, environment: environment,
                         stdin: streams == .interactive ? .inherit : .null,
-                        stdout: .descriptor(stdout.writing.fileDescriptor),
-                        stderr: stderr.map { .descriptor($0.writing.fileDescriptor) } ?? .inherit,
+                        stdout: .output(stdout),
+                        stderr: stderr.map { .output($0) } ?? .inherit,
                         newProcessGroup: streams != .interactive)
                 } catch {
                     outcome.finish(.failure(error))
                     return
                 }
-                try? stdout.writing.close()
-                try? stderr?.writing.close()
                 let captured = CapturedStderr()
                 let reading = DispatchGroup()
                 if let stderr {

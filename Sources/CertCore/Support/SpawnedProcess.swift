@@ -14,8 +14,14 @@ public final class SpawnedProcess: Sendable {
         case inherit
         /// `/dev/null`.
         case null
-        /// A descriptor of this process's (a pipe's end, an open file), duplicated into place.
+        /// A descriptor of this process's (an open file), duplicated into place.
         case descriptor(Int32)
+        /// The child reads the pipe (for stdin); our copy of its reading end is closed once the
+        /// child has started.
+        case input(ChildPipe)
+        /// The child writes into the pipe (for stdout or stderr); our copy of its writing end is
+        /// closed once the child has started, so that reading ends when the child's output does.
+        case output(ChildPipe)
     }
 
     /// How the child ended: the code it exited with, or the signal that killed it.
@@ -66,6 +72,8 @@ public final class SpawnedProcess: Sendable {
             case .inherit: break
             case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
             case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
+            case .input(let pipe): posix_spawn_file_actions_adddup2(&actions, pipe.reading.fileDescriptor, target)
+            case .output(let pipe): posix_spawn_file_actions_adddup2(&actions, pipe.writing.fileDescriptor, target)
             }
         }
         if let closeFrom = Self.closeFrom { _ = closeFrom(&actions, 3) }
@@ -102,6 +110,18 @@ public final class SpawnedProcess: Sendable {
             usleep(useconds_t(5_000 * (attempt + 1)))
         }
         guard result == 0 else { throw StartFailed(program: executable, code: result) }
+        // Each end once: one pipe may take both stdout and stderr.
+        var ends: [FileHandle] = []
+        for stream in [stdin, stdout, stderr] {
+            switch stream {
+            case .input(let pipe): ends.append(pipe.reading)
+            case .output(let pipe): ends.append(pipe.writing)
+            case .inherit, .null, .descriptor: break
+            }
+        }
+        for (index, end) in ends.enumerated() where !ends[..<index].contains(where: { $0 === end }) {
+            try? end.close()
+        }
         self.pid = pid
         let ended = ended, child = pid
         Thread.detachNewThread {
