@@ -51,8 +51,8 @@ import Testing
             try await faults.add([["method": "GET", "path": path, "delayMs": 1], ["method": "GET", "path": path, "delayMs": 15000]])
             // -vv logs each API request as it is answered.
             let running = try RunningCommand(["kubectl"] + arguments + ["-vv"], environment: lab.environment)
-            // The first page's answer is logged once its continue token exists.
-            let firstPage = try await running.waitForLine { $0.contains("/namespaces/\(namespace)/secrets?") && $0.contains(" 200 in ") }
+            // The first page's answer (protobuf, from this server) is logged once its continue token exists.
+            let firstPage = try await running.waitForLine { $0.contains("/namespaces/\(namespace)/secrets?") && $0.contains(" 200 (protobuf) in ") }
             #expect(firstPage, "\(running.stderr)")
             try await faults.add([["expireContinue": true]])
             let status = await running.wait()
