@@ -76,10 +76,7 @@ public final class KubernetesClient: Sendable {
     }
 
     public func listPage(_ type: ResourceType, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int = 500, continueToken: String? = nil) async throws(KubernetesError) -> Page {
-        var query: [(String, String)] = [("limit", String(limit))]
-        if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
-        if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
-        if let continueToken { query.append(("continue", continueToken)) }
+        let query = Self.listQuery(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit, continueToken: continueToken)
         let body = try await request("GET", type.path(namespace: namespace), query: query)
         let items = (body["items"]?.arrayValue ?? []).map { item -> KubernetesObject in
             // List items omit apiVersion and kind; put them back so each object stands alone.
@@ -88,8 +85,22 @@ public final class KubernetesClient: Sendable {
             if json["apiVersion"] == nil { json["apiVersion"] = .string(type.apiVersion) }
             return KubernetesObject(json: json)
         }
+        return Page(items: items, continueToken: Self.continueToken(of: body), resourceVersion: body["metadata"]?["resourceVersion"]?.stringValue)
+    }
+
+    /// A list request's query: the page size, the selectors given, where to go on from.
+    private static func listQuery(labelSelector: String?, fieldSelector: String?, limit: Int, continueToken: String?) -> [(String, String)] {
+        var query: [(String, String)] = [("limit", String(limit))]
+        if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+        if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
+        if let continueToken { query.append(("continue", continueToken)) }
+        return query
+    }
+
+    /// A JSON list's continue token; nil on the last page.
+    private static func continueToken(of body: JSONValue) -> String? {
         let token = body["metadata"]?["continue"]?.stringValue
-        return Page(items: items, continueToken: token?.isEmpty == false ? token : nil, resourceVersion: body["metadata"]?["resourceVersion"]?.stringValue)
+        return token?.isEmpty == false ? token : nil
     }
 
     /// Every object, page by page. A continue token that expires (410 Gone) restarts the
@@ -140,10 +151,7 @@ public final class KubernetesClient: Sendable {
     }
 
     public func listPage<T: ListedObject>(_ type: T.Type, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int = 500, continueToken: String? = nil) async throws(KubernetesError) -> ListedPage<T> {
-        var query: [(String, String)] = [("limit", String(limit))]
-        if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
-        if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
-        if let continueToken { query.append(("continue", continueToken)) }
+        let query = Self.listQuery(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit, continueToken: continueToken)
         let path = T.resourceType.path(namespace: namespace)
         let response = try await send("GET", path, query: query, accept: "\(KubernetesProtobuf.contentType), application/json")
         if Self.isProtobuf(response) {
@@ -157,8 +165,7 @@ public final class KubernetesClient: Sendable {
         guard let body = try? JSONValue.decode(response.body) else {
             throw KubernetesError(kind: .server, message: "the API server's answer to GET \(path) is neither JSON nor protobuf")
         }
-        let token = body["metadata"]?["continue"]?.stringValue
-        return ListedPage(items: (body["items"]?.arrayValue ?? []).map { T(json: KubernetesObject(json: $0)) }, continueToken: token?.isEmpty == false ? token : nil)
+        return ListedPage(items: (body["items"]?.arrayValue ?? []).map { T(json: KubernetesObject(json: $0)) }, continueToken: Self.continueToken(of: body))
     }
 
     public func create(_ object: KubernetesObject) async throws(KubernetesError) -> KubernetesObject {
