@@ -45,7 +45,7 @@ public struct ACMEError: Error, CustomStringConvertible, Sendable {
             if let hint = problem.hint { text += " (\(hint))" }
         }
         if let retryAfter {
-            text += "; the CA asks to retry after \(ISO8601DateFormatter().string(from: retryAfter))"
+            text += "; the CA asks to retry after \(RFC3339.string(retryAfter))"
         }
         return text
     }

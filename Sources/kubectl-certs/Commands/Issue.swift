@@ -121,9 +121,9 @@ extension KubectlCerts {
             let elapsed = ContinuousClock.now - started
             let events = EventRecorder(client: client, progress: progress)
             for item in issued {
-                await events.record(.issued, "Issued a certificate for \(item.spec.orderNames.joined(separator: ", ")), serial \(item.serial), valid until \(StatusEvaluation.timestamp(item.notAfter))",
+                await events.record(.issued, "Issued a certificate for \(item.spec.orderNames.joined(separator: ", ")), serial \(item.serial), valid until \(RFC3339.string(item.notAfter))",
                                     secret: ObjectReference(item.secret.object), servedBy: item.spec.servedBy)
-                print("issued \(item.spec.orderNames.joined(separator: ", ")) into Secret \(item.spec.namespace)/\(item.spec.secretName); expires \(ISO8601DateFormatter().string(from: item.notAfter)) (\(String(format: "%.1f", elapsed.seconds)) s)")
+                print("issued \(item.spec.orderNames.joined(separator: ", ")) into Secret \(item.spec.namespace)/\(item.spec.secretName); expires \(RFC3339.string(item.notAfter)) (\(String(format: "%.1f", elapsed.seconds)) s)")
             }
         }
     }

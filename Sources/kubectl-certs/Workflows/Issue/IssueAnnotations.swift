@@ -26,7 +26,7 @@ enum IssueAnnotations {
             server: settings.server.directoryURL,
             provider: providers.joined(separator: ","),
             keyType: spec.keyType.rawValue,
-            issuedAt: ISO8601DateFormatter().string(from: Date()),
+            issuedAt: RFC3339.string(Date()),
         ]
         if let account { annotations[Self.account] = account }
         if spec.servedBy != nil { annotations[target] = spec.origin }

@@ -95,7 +95,7 @@ struct RenewWorkflow: Sendable {
             result.outcome = .renewed
             result.notAfter = issued.notAfter
             result.serial = issued.serial
-            await events.record(.renewed, "Renewed the certificate for \(spec.orderNames.joined(separator: ", ")) (\(reason)): serial \(issued.serial), valid until \(StatusEvaluation.timestamp(issued.notAfter))",
+            await events.record(.renewed, "Renewed the certificate for \(spec.orderNames.joined(separator: ", ")) (\(reason)): serial \(issued.serial), valid until \(RFC3339.string(issued.notAfter))",
                                 secret: ObjectReference(issued.secret.object), servedBy: spec.servedBy)
         } catch {
             result.reason = CommandFailure(error).message
@@ -120,7 +120,7 @@ struct RenewWorkflow: Sendable {
             } catch let error as ACMEError where error.problemType == "rateLimited" {
                 let wait = error.retryAfter.map { max(1, $0.timeIntervalSinceNow) }
                 guard let wait, wait <= longestRateLimitWait.seconds, waited < 3 else {
-                    let until = error.retryAfter.map { "; it may be tried again after \(StatusEvaluation.timestamp($0))" } ?? ""
+                    let until = error.retryAfter.map { "; it may be tried again after \(RFC3339.string($0))" } ?? ""
                     throw CommandFailure(message: "the CA's rate limit refused the order\(until): \(error.description)", exitStatus: .acmeRefused)
                 }
                 waited += 1

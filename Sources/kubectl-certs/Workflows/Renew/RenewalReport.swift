@@ -1,3 +1,4 @@
+import CertCore
 import Foundation
 
 /// What `renew` did with one certificate.
@@ -71,8 +72,8 @@ struct RenewalReport: Codable {
 
     private static func detail(_ item: RenewalResult) -> String {
         switch item.outcome {
-        case .renewed: return "expires \(item.notAfter.map(StatusEvaluation.timestamp) ?? "?") (\(item.reason))"
-        case .notDue: return "until \(item.dueAt.map(StatusEvaluation.timestamp) ?? "?"): \(item.reason)"
+        case .renewed: return "expires \(item.notAfter.map(RFC3339.string) ?? "?") (\(item.reason))"
+        case .notDue: return "until \(item.dueAt.map(RFC3339.string) ?? "?"): \(item.reason)"
         case .due, .skipped, .failed: return item.reason
         }
     }

@@ -17,12 +17,12 @@ struct RenewalSchedule {
     /// Due whatever the CA says: no certificate, expired, missing names, or within `--within`.
     func urgent(leaf: Certificate?, names: [String]) -> Decision? {
         guard let leaf else { return .due("the Secret holds no certificate") }
-        if now >= leaf.notAfter { return .due("expired \(StatusEvaluation.timestamp(leaf.notAfter))") }
+        if now >= leaf.notAfter { return .due("expired \(RFC3339.string(leaf.notAfter))") }
         let held = Set(leaf.dnsNames.map(Punycode.asciiDomain))
         let missing = names.map(Punycode.asciiDomain).filter { !held.contains($0) }
         if !missing.isEmpty { return .due("not issued for \(missing.joined(separator: ", "))") }
         if let within, now >= leaf.notAfter.addingTimeInterval(-within.seconds) {
-            return .due("expires \(StatusEvaluation.timestamp(leaf.notAfter)), within \(within.text)")
+            return .due("expires \(RFC3339.string(leaf.notAfter)), within \(within.text)")
         }
         return nil
     }
@@ -33,13 +33,13 @@ struct RenewalSchedule {
         guard let leaf else { return .due("the Secret holds no certificate") }
         if let window {
             let chosen = window.randomTimeInWindow()
-            let range = "\(StatusEvaluation.timestamp(window.windowStart)) to \(StatusEvaluation.timestamp(window.windowEnd))"
+            let range = "\(RFC3339.string(window.windowStart)) to \(RFC3339.string(window.windowEnd))"
             if now >= chosen { return .due("inside the CA's renewal window (\(range))") }
             return .notDue(until: chosen, "the CA's renewal window is \(range)")
         }
-        if let within { return .notDue(until: leaf.notAfter.addingTimeInterval(-within.seconds), "expires \(StatusEvaluation.timestamp(leaf.notAfter)), not within \(within.text)") }
+        if let within { return .notDue(until: leaf.notAfter.addingTimeInterval(-within.seconds), "expires \(RFC3339.string(leaf.notAfter)), not within \(within.text)") }
         let lastThird = leaf.notAfter.addingTimeInterval(-leaf.notAfter.timeIntervalSince(leaf.notBefore) / 3)
-        if now >= lastThird { return .due("in the last third of its lifetime (expires \(StatusEvaluation.timestamp(leaf.notAfter)))") }
+        if now >= lastThird { return .due("in the last third of its lifetime (expires \(RFC3339.string(leaf.notAfter)))") }
         return .notDue(until: lastThird, "the last third of its lifetime starts then")
     }
 }

@@ -25,7 +25,7 @@ struct StatusEvaluation {
         if let problem = facts.chainProblem { return (.invalid, problem) }
         let leaf = facts.leaf
         if now >= leaf.notAfter { return (.expired, "expired \(Self.age(now.timeIntervalSince(leaf.notAfter))) ago") }
-        if now < leaf.notBefore { return (.notYetValid, "valid from \(Self.timestamp(leaf.notBefore))") }
+        if now < leaf.notBefore { return (.notYetValid, "valid from \(RFC3339.string(leaf.notBefore))") }
         let uncovered = HostCoverage.uncovered(hosts, by: leaf.dnsNames)
         if !uncovered.isEmpty { return (.uncovered, "not covered: \(uncovered.joined(separator: ", "))") }
         if let ready, ready.status != "True" {
@@ -49,9 +49,5 @@ struct StatusEvaluation {
         if seconds >= 3600 * 2 { return "\(seconds / 3600)h" }
         if seconds >= 120 { return "\(seconds / 60)m" }
         return "\(seconds)s"
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        RFC3339.string(date)
     }
 }

@@ -33,7 +33,7 @@ struct StatusRenderer {
                 row.notAfter.map(expires) ?? "-", row.state.rawValue,
             ]
             if wide {
-                cells += [row.serial ?? "-", row.key ?? "-", row.manager, row.renewalTime.map(Self.day) ?? "-"]
+                cells += [row.serial ?? "-", row.key ?? "-", row.manager, row.renewalTime.map(RFC3339.day) ?? "-"]
             }
             lines.append(cells)
         }
@@ -57,16 +57,16 @@ struct StatusRenderer {
         field("Hosts", row.hosts.isEmpty ? nil : row.hosts.joined(separator: ", "))
         field("DNS names", row.dnsNames.isEmpty ? nil : row.dnsNames.joined(separator: ", "))
         field("Issuer", row.issuer)
-        field("Valid from", row.notBefore.map(Self.day))
+        field("Valid from", row.notBefore.map(RFC3339.day))
         field("Expires", row.notAfter.map(expires))
-        field("Renewal", row.renewalTime.map(Self.day))
+        field("Renewal", row.renewalTime.map(RFC3339.day))
         field("Serial", row.serial)
         field("Key", row.key)
         field("Managed by", row.manager)
         if !row.chain.isEmpty {
             lines.append("Chain:")
             for (index, entry) in row.chain.enumerated() {
-                lines.append("  \(index). \(entry.subject)  (issuer \(entry.issuer); expires \(Self.day(entry.notAfter)))")
+                lines.append("  \(index). \(entry.subject)  (issuer \(entry.issuer); expires \(RFC3339.day(entry.notAfter)))")
             }
         }
         if !row.conditions.isEmpty {
@@ -102,11 +102,7 @@ struct StatusRenderer {
     private func expires(_ date: Date) -> String {
         let interval = date.timeIntervalSince(now)
         let relative = interval >= 0 ? "in " + StatusEvaluation.age(interval) : StatusEvaluation.age(-interval) + " ago"
-        return "\(Self.day(date)) (\(relative))"
-    }
-
-    static func day(_ date: Date) -> String {
-        RFC3339.day(date)
+        return "\(RFC3339.day(date)) (\(relative))"
     }
 
     static func paint(_ text: String, _ state: HealthState) -> String {
