@@ -165,6 +165,23 @@ class Server:
         handler.wfile.write(data)
 
 
+class TLSServer(ThreadingHTTPServer):
+    """HTTPS whose TLS handshake runs in each connection's own thread, as a real server's does: with
+    the listening socket wrapped instead, the handshake ran inside accept(), and one client slow to
+    start TLS held up every other connection."""
+
+    def __init__(self, address, handler, context):
+        super().__init__(address, handler)
+        self.context = context
+
+    def finish_request(self, request, client_address):
+        connection = self.context.wrap_socket(request, server_side=True)
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            connection.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--provider", required=True)
@@ -190,10 +207,9 @@ def main():
 
     for verb in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         setattr(Handler, "do_" + verb, lambda self, verb=verb: server.handle(self, verb))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd = TLSServer(("127.0.0.1", 0), Handler, context)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     if getattr(server.rules, "plain_http", False):
         # A service the provider's clients reach over plain HTTP (a cloud metadata server).
