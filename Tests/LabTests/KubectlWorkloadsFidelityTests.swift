@@ -77,8 +77,14 @@ import Testing
         let kept = try await kube.json(["get", "service", "solver", "-n", ns])
         #expect(dig(kept, "spec", "clusterIP") as? String == row[2])
 
-        let deleted = try await kube.succeed(["delete", "pod/solver", "service/solver", "-n", ns])
-        #expect(deleted == "pod \"solver\" deleted\nservice \"solver\" deleted\n")
+        let deleted = try await kube.succeed(["delete", "service/solver", "-n", ns])
+        #expect(deleted == "service \"solver\" deleted\n")
+        // A Pod's DELETE answers the Pod, as kube-apiserver's (graceful) pod storage does.
+        let raw = try await kube.succeed(["delete", "--raw", "/api/v1/namespaces/\(ns)/pods/solver"])
+        let answer = try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any]
+        #expect(answer?["kind"] as? String == "Pod")
+        let gone = try await kube.kubectl(["get", "pod", "solver", "-n", ns])
+        #expect(gone.stderr.contains(#"pods "solver" not found"#))
     }
 
     @Test func refusesWhatKubeApiserverRefuses_AgainstKubeTestServer() async throws {
