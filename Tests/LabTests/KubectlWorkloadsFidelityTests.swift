@@ -52,6 +52,12 @@ import Testing
         #expect(row[0] == "solver" && row[1] == "ClusterIP" && row[3] == "<none>" && row[4] == "8089/TCP")
         #expect(row[2].hasPrefix("10.96."))
 
+        // The field selectors kube-apiserver offers on Pods.
+        let pending = try await kube.succeed(["get", "pods", "-n", ns, "--field-selector=status.phase=Pending,spec.nodeName=", "-o", "name"])
+        #expect(pending == "pod/solver\n")
+        let running = try await kube.kubectl(["get", "pods", "-n", ns, "--field-selector=status.phase=Running", "-o", "name"])
+        #expect(running.stdout.isEmpty && running.status == 0, "\(running.stderr)")
+
         let pod = try await kube.json(["get", "pod", "solver", "-n", ns])
         #expect(dig(pod, "status", "phase") as? String == "Pending")
         #expect(dig(pod, "status", "qosClass") as? String == "BestEffort")

@@ -72,7 +72,8 @@ public struct IngressLab: Sendable {
         }
     }
 
-    /// Deploys `solver` and waits until its Pod is Running.
+    /// Deploys `solver` and waits until its Pod is Running. (The controller, like a real one, may
+    /// still answer 503 for a moment: ask with `waitForAnswer`.)
     public func deploy(_ solver: Solver) async throws {
         try await apply(solver.objects(ingressClass: settings.ingressClass))
         try await waitForPod(solver.name, namespace: solver.namespace) { pod in

@@ -70,11 +70,13 @@ class KubeApi:
                 return items, version
 
     def resource_version(self):
-        """The store's current resourceVersion (it changes on every write), from the cheapest list there is."""
+        """The store's current resourceVersion (it changes on every write), from the cheapest list there is, with
+        the uid of the namespace listed: a restarted server may come back to a resourceVersion seen before."""
         status, body = self.request("GET", "/api/v1/namespaces?limit=1")
         if status != 200:
             raise ApiFailure(f"GET /api/v1/namespaces: {status}")
-        return body["metadata"].get("resourceVersion")
+        first = (body.get("items") or [{}])[0].get("metadata", {}).get("uid")
+        return body["metadata"].get("resourceVersion"), first
 
     def get(self, path):
         """The object, or None when it does not exist."""
