@@ -17,7 +17,8 @@ import Testing
         let token = uniqueLabel("tok")
         try await lab.deploy(IngressLab.Solver(name: "solver", namespace: ns, host: host, files: [token: "\(token).thumbprint"]))
 
-        let answer = try await lab.waitForAnswer(host: host, path: Self.challengePath + token) { $0.status != 503 }
+        // The controller learns of a new Ingress and a Ready Pod a moment after the API does.
+        let answer = try await lab.waitForAnswer(host: host, path: Self.challengePath + token) { ![404, 503].contains($0.status) }
         #expect(answer.status == 200)
         #expect(answer.text == "\(token).thumbprint")
         #expect(answer.headers["Server"] == "nginx")
@@ -37,6 +38,8 @@ import Testing
         #expect(ip.hasPrefix("10.244."))
         let conditions = dig(pod, "status", "conditions") as? [[String: Any]] ?? []
         #expect(conditions.contains { $0["type"] as? String == "Ready" && $0["status"] as? String == "True" })
+        let reasons = try await eventReasons(lab, ns, pod: "solver") { $0.contains("Started") }
+        #expect(Set(reasons) == ["Scheduled", "Pulled", "Created", "Started"] && reasons.count == 4, "\(reasons)")
     }
 
     @Test func aChangedConfigMapIsServedWithinASecond_AgainstIngressLab() async throws {
@@ -90,7 +93,7 @@ import Testing
             (dig(pod, "status", "containerStatuses") as? [[String: Any]])?.isEmpty == false
         }
 
-        let answer = try await lab.request(host: host, path: Self.challengePath + "t")
+        let answer = try await lab.waitForAnswer(host: host, path: Self.challengePath + "t") { $0.status != 404 }
         #expect(answer.status == 503)
         #expect(answer.text.contains("<center><h1>503 Service Temporarily Unavailable</h1></center>"))
     }
@@ -120,6 +123,8 @@ import Testing
         #expect(dig(backOff, "status", "phase") as? String == "Pending")
         let rows = tableRows(try await lab.kube.succeed(["get", "pods", "-n", ns]))
         #expect(rows.dropFirst().map { Array($0.prefix(4)) } == [["solver", "0/1", "ImagePullBackOff", "0"]])
+        let reasons = try await eventReasons(lab, ns, pod: "solver") { $0.contains("BackOff") }
+        #expect(Set(reasons) == ["Scheduled", "Pulling", "Failed", "BackOff"])
     }
 
     @Test func podsThatCannotServeShowWhatAKubeletWouldSay_AgainstIngressLab() async throws {
@@ -175,8 +180,8 @@ import Testing
         #expect(exactAnswer.text == "exact")
         // Prefix matches path elements: "/.well-known/acme-challenge-x" is not under it, but the
         // ImplementationSpecific "/.well-known/acme" (a string prefix, as nginx has it) takes it.
-        // (The controller sees a Pod turn Ready a moment after the API does: 503 until then.)
-        let beside = try await lab.waitForAnswer(host: host, path: "/.well-known/acme-challenge-x") { $0.status != 503 }
+        // (Asked until busybox answers: the controller learns of the last solver a moment after the API.)
+        let beside = try await lab.waitForAnswer(host: host, path: "/.well-known/acme-challenge-x") { $0.text.contains("The requested URL") }
         #expect(beside.status == 404)
         #expect(beside.text.contains("The requested URL was not found"), "busybox's 404 from the 'specific' solver: \(beside.text)")
         let elsewhere = try await lab.request(host: host, path: "/other")
@@ -248,6 +253,17 @@ import Testing
         _ = try await client.respond(to: challenge)
         let validated = try await client.waitForAuthorization(at: authorization.url, timeout: .seconds(60))
         #expect(validated.status == .valid)
+    }
+}
+
+/// The reasons of the Events about a Pod once `until` holds for them (or after 10 s).
+private func eventReasons(_ lab: IngressLab, _ ns: String, pod: String, until: ([String]) -> Bool) async throws -> [String] {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while true {
+        let list = try await lab.kube.json(["get", "events", "-n", ns, "--field-selector", "involvedObject.name=\(pod)"])
+        let reasons = (list["items"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        if until(reasons) || ContinuousClock.now >= deadline { return reasons }
+        try await Task.sleep(for: .milliseconds(50))
     }
 }
 

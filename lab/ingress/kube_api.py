@@ -93,6 +93,12 @@ class KubeApi:
         if code not in (200, 404):
             raise ApiFailure(f"PATCH {path}: {code} {(body or {}).get('message', '')}")
 
+    def create_event(self, namespace, event):
+        path = f"/api/v1/namespaces/{namespace}/events"
+        code, body = self.request("POST", path, event)
+        if code not in (201, 404):
+            raise ApiFailure(f"POST {path}: {code} {(body or {}).get('message', '')}")
+
     def bind(self, namespace, name, node):
         path = f"/api/v1/namespaces/{namespace}/pods/{name}/binding"
         binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": namespace},
