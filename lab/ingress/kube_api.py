@@ -54,8 +54,8 @@ class KubeApi:
             raise ApiFailure(f"{method} {path}: answer is not JSON ({exc})") from exc
 
     def list(self, path):
-        """The items of a list (every page), and the list's resourceVersion."""
-        items, token, version = [], None, None
+        """The items of a list, every page."""
+        items, token = [], None
         while True:
             query = {"limit": "500"}
             if token:
@@ -63,11 +63,10 @@ class KubeApi:
             status, body = self.request("GET", f"{path}?{urllib.parse.urlencode(query)}")
             if status != 200:
                 raise ApiFailure(f"GET {path}: {status} {(body or {}).get('message', '')}")
-            version = version or body["metadata"].get("resourceVersion")
             items += body.get("items") or []
             token = body["metadata"].get("continue")
             if not token:
-                return items, version
+                return items
 
     def resource_version(self):
         """The store's current resourceVersion (it changes on every write), from the cheapest list there is, with

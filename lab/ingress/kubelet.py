@@ -236,7 +236,7 @@ class Kubelet:
         httpd = busybox_httpd.parse(container)
         user = _security(pod, container, "runAsUser")
         if httpd.outcome == "serving" and user not in (None, 0) and httpd.port < UNPRIVILEGED_PORT_START:
-            httpd = busybox_httpd.Httpd("exits", exit_code=1, log="httpd: bind: Permission denied")
+            httpd = busybox_httpd.Httpd("exits", exit_code=1)  # httpd: bind: Permission denied
         if httpd.outcome == "exits":
             restarts = _restarts(elapsed)
             out["restartCount"] = restarts + 1
