@@ -13,17 +13,17 @@ enum PrometheusExposition {
     static func render(_ rows: [StatusRow]) -> String {
         let rows = distinct(rows)
         var text = ""
-        func family(_ name: String, help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
+        func family(_ name: String, help: String, _ samples: [(labels: [(String, String)], value: Int64)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
             for sample in samples {
                 let labels = sample.labels.map { "\($0.0)=\"\(escaped($0.1))\"" }.joined(separator: ",")
-                text += "\(name){\(labels)} \(number(sample.value))\n"
+                text += "\(name){\(labels)} \(sample.value)\n"
             }
         }
         family(expiration, help: "When the certificate expires (its notAfter), in seconds since the Unix epoch.",
-               rows.compactMap { row in row.notAfter.map { (labels(row), $0.timeIntervalSince1970) } })
+               rows.compactMap { row in row.notAfter.map { (labels(row), seconds($0)) } })
         family(renewal, help: "When the certificate is due for renewal (cert-manager's renewalTime, --within before expiry, or two thirds into its life), in seconds since the Unix epoch.",
-               rows.compactMap { row in row.renewalTime.map { (labels(row), $0.timeIntervalSince1970) } })
+               rows.compactMap { row in row.renewalTime.map { (labels(row), seconds($0)) } })
         family(state, help: "1 for the state the certificate is in, 0 for the others (Missing, Invalid, Expired, NotYetValid, Uncovered, NotReady, Expiring, Valid).",
                rows.flatMap { row in HealthState.allCases.map { (labels(row) + [("state", $0.rawValue)], $0 == row.state ? 1 : 0) } })
         return text
@@ -65,9 +65,9 @@ enum PrometheusExposition {
         return result
     }
 
-    /// Whole seconds as an integer, anything else as Swift writes a Double (which Go's
-    /// ParseFloat reads).
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    /// Whole seconds since the epoch, as `-o json` gives its dates (bounded before the
+    /// conversion, which traps on huge values).
+    private static func seconds(_ date: Date) -> Int64 {
+        Int64(min(max(date.timeIntervalSince1970.rounded(.down), -1e15), 1e15))
     }
 }
