@@ -54,10 +54,12 @@ final class StatusOutputLab: Sendable {
 
     /// `kubectl certs ARGUMENTS` on a terminal, with NO_COLOR unset unless `environment` sets
     /// it: its exit status and everything the terminal showed (the command's output then a
-    /// line with the status, so nothing is still in flight when it is read).
-    func runOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32?, output: String) {
-        let unset = environment["NO_COLOR"] == nil ? "env -u NO_COLOR " : ""
-        let command = unset + (["kubectl", "certs"] + arguments).joined(separator: " ") + "; echo \"@@exit $?@@\""
+    /// line with the status, so nothing is still in flight when it is read). `columns` sets the
+    /// terminal's width (and unsets COLUMNS).
+    func runOnTerminal(_ arguments: [String], environment: [String: String] = [:], columns: Int? = nil) async throws -> (status: Int32?, output: String) {
+        let unset = (environment["NO_COLOR"] == nil ? " -u NO_COLOR" : "") + (columns != nil ? " -u COLUMNS" : "")
+        let size = columns.map { "stty cols \($0) rows 40; " } ?? ""
+        let command = size + "env\(unset) " + (["kubectl", "certs"] + arguments).joined(separator: " ") + "; echo \"@@exit $?@@\""
         let terminal = try PseudoTerminal(command, environment: ["PATH": path, "KUBECONFIG": kubeconfig].merging(environment) { $1 })
         guard let shown = await terminal.waitFor("@@\n"), let end = shown.range(of: "@@exit ", options: .backwards) else {
             return (nil, terminal.output)

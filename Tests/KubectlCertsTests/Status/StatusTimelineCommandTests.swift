@@ -57,6 +57,16 @@ import Testing
         #expect(plain.contains("=|-"))
     }
 
+    @Test func withoutColumnsItFitsTheTerminalsWidth_AgainstKubeTestServer() async throws {
+        let lab = try await StatusOutputLab.shared.value
+        let (status, output) = try await lab.runOnTerminal(["status", "-n", lab.namespace, "--timeline"], environment: ["NO_COLOR": "1"], columns: 97)
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("CERTIFICATE") == true, "\(output)")
+        #expect(lines.contains { $0.count == 97 }, "a row as wide as the terminal:\n\(output)")
+        #expect(lines.allSatisfy { $0.count <= 97 }, "\(output)")
+    }
+
     @Test func targetsAndFailOnWorkAsForTheTable_AgainstKubeTestServer() async throws {
         let lab = try await StatusOutputLab.shared.value
         let one = try await lab.run(["status", "secret/soon-tls", "ingress/absent", "-n", lab.namespace, "--timeline", "--fail-on", "Missing"], environment: ["COLUMNS": "120"])
