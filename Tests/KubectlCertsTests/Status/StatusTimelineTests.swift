@@ -108,6 +108,15 @@ import Testing
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(text)")
     }
 
+    @Test func aReasonStaysOnItsLineAndPlainStaysASCII() {
+        let odd = Self.row("shop", "secret/odd-tls", .invalid, expiresIn: nil, reason: "subject “Café”\nsecond line\tend")
+        let plain = StatusTimeline(now: Self.now, width: 80, days: 30, style: .plain).render([odd])
+        #expect(plain.split(separator: "\n")[2] == "shop/secret/odd-tls  Invalid  subject ?Caf?? second line end                   -", "\(plain)")
+        #expect(plain.unicodeScalars.allSatisfy { $0.isASCII })
+        let terminal = StatusTimeline(now: Self.now, width: 80, days: 30, style: .terminal).render([odd])
+        #expect(terminal.contains("subject “Café” second line end"), "\(terminal)")
+    }
+
     @Test func noRowsSaySo() {
         #expect(StatusTimeline(now: Self.now, width: 80, days: nil, style: .plain).render([]) == "No certificates found.\n")
     }

@@ -112,7 +112,7 @@ struct StatusTimeline {
     /// One certificate's bar, or what stands in for it when there is nothing to draw.
     private func bar(_ row: StatusRow, columns: Int, span: Double, glyphs: Glyphs) -> String {
         guard ![.missing, .invalid, .expired].contains(row.state), let notAfter = row.notAfter, notAfter > now else {
-            return pad(cut(row.reason ?? "", to: columns, glyphs: glyphs), columns)
+            return pad(cut(printable(row.reason ?? ""), to: columns, glyphs: glyphs), columns)
         }
         let expiry = notAfter.timeIntervalSince(now) / Self.day
         let beyond = expiry > span
@@ -161,6 +161,22 @@ struct StatusTimeline {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let parts = RFC3339.day(date).split(separator: "-")
         return "\(months[Int(parts[1])! - 1]) \(parts[2])"
+    }
+
+    /// A reason fit for one line: control characters become spaces and, in plain style,
+    /// anything beyond ASCII a question mark.
+    private func printable(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                result += " "
+            } else if style == .plain && !scalar.isASCII {
+                result += "?"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     private func paint(_ text: String, _ state: HealthState) -> String {
