@@ -67,7 +67,7 @@ struct StatusTimeline {
     }
 
     /// Missing, Invalid and Expired first (in that order), then the soonest expiry.
-    static func byRisk(_ rows: [StatusRow]) -> [StatusRow] {
+    private static func byRisk(_ rows: [StatusRow]) -> [StatusRow] {
         func broken(_ row: StatusRow) -> Bool { [.missing, .invalid, .expired].contains(row.state) }
         return rows.sorted { a, b in
             if broken(a) != broken(b) { return broken(a) }
@@ -157,7 +157,7 @@ struct StatusTimeline {
     }
 
     /// "Dec 02", in UTC.
-    static func shortDate(_ date: Date) -> String {
+    private static func shortDate(_ date: Date) -> String {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let parts = RFC3339.day(date).split(separator: "-")
         return "\(months[Int(parts[1])! - 1]) \(parts[2])"
