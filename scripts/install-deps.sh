@@ -16,6 +16,7 @@ APT_PACKAGES=(
     ldnsutils libldns-dev
     libcurl4-openssl-dev libssl-dev pkg-config
     sqlite3 iproute2 openssl python3 curl time faketime
+    python3-prometheus-client
     lego certbot python3-certbot-dns-rfc2136
 )
 

@@ -14,9 +14,10 @@ struct CommandContext {
         Self.bootstrapLogging(verbosity: global.verbose)
     }
 
-    /// Colour only on a terminal, and never under NO_COLOR or --no-color.
+    /// Colour only on a terminal, and never under --no-color or a NO_COLOR that is set and not
+    /// empty (no-color.org's rule).
     func colour(for stream: Int32) -> Bool {
-        !global.noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(stream) == 1
+        !global.noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty && isatty(stream) == 1
     }
 
     func kubernetesClient(rate: KubernetesClient.RequestRate = .kubectl) throws -> KubernetesClient {

@@ -28,8 +28,14 @@ extension KubectlCerts {
         @Option(name: [.customShort("l"), .customLong("selector")], help: ArgumentHelp("Label selector, as kubectl takes it.", valueName: "SELECTOR"))
         var selector: String?
 
-        @Option(name: .shortAndLong, help: "Output format: table, wide, json or yaml.")
+        @Option(name: .shortAndLong, help: "Output format: table, wide, json, yaml or prometheus.")
         var output: String = "table"
+
+        @Flag(help: "Draw what expires when: one bar per certificate from today to its expiry, the renewal point marked.")
+        var timeline = false
+
+        @Option(help: ArgumentHelp("How many days the timeline spans (default: enough for the latest expiry, 7 to 90).", valueName: "N"))
+        var days: Int?
 
         @Option(help: ArgumentHelp("Count as Expiring when it expires within this long (default: the last third of its lifetime).", valueName: "DURATION"))
         var within: String?
@@ -38,8 +44,15 @@ extension KubectlCerts {
         var failOn: String?
 
         func validate() throws {
-            guard StatusRenderer.Format(rawValue: output) != nil else {
-                throw ValidationError("-o \(output): expected table, wide, json or yaml")
+            guard let format = StatusRenderer.Format(rawValue: output) else {
+                throw ValidationError("-o \(output): expected \(StatusRenderer.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if timeline && format != .table {
+                throw ValidationError("--timeline draws a picture and takes no -o \(output): give one or the other")
+            }
+            if let days {
+                guard timeline else { throw ValidationError("--days sets the width of the timeline: give --timeline too") }
+                guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected a number of days from 1 to 3650") }
             }
             if let within {
                 do {
@@ -87,7 +100,8 @@ extension KubectlCerts {
                 evaluation: StatusEvaluation(now: now, within: try within.map { try Duration(parsing: $0) })
             )
             var report = try await workflow.run()
-            let renderer = StatusRenderer(format: StatusRenderer.Format(rawValue: output)!, colour: context.colour(for: STDOUT_FILENO), now: now)
+            let colour = context.colour(for: STDOUT_FILENO)
+            let renderer = StatusRenderer(format: StatusRenderer.Format(rawValue: output)!, colour: colour, now: now)
 
             let chosen = try parsedTargets()
             if !chosen.isEmpty {
@@ -95,11 +109,12 @@ extension KubectlCerts {
                 for target in chosen where !report.items.contains(where: target.selects) {
                     throw CommandFailure(message: "\(target.kind.rawValue) \"\(target.name)\" not found in namespace \(client.connection.namespace)")
                 }
-                if renderer.format == .table || renderer.format == .wide {
-                    print(report.items.map(renderer.detail).joined(separator: "\n"), terminator: "")
-                } else {
-                    print(try renderer.render(report), terminator: "")
-                }
+            }
+            if timeline {
+                let picture = StatusTimeline(now: now, width: TerminalWidth.columns(of: STDOUT_FILENO), days: days, style: colour ? .terminal : .plain)
+                print(picture.render(report.items), terminator: "")
+            } else if !chosen.isEmpty && (renderer.format == .table || renderer.format == .wide) {
+                print(report.items.map(renderer.detail).joined(separator: "\n"), terminator: "")
             } else {
                 print(try renderer.render(report), terminator: "")
             }

@@ -1,10 +1,11 @@
 import CertCore
 import Foundation
 
-/// Writes a status report as a table (`-o table|wide`), JSON or YAML, or one target in detail.
+/// Writes a status report as a table (`-o table|wide`), JSON, YAML or Prometheus metrics, or
+/// one target in detail.
 struct StatusRenderer {
     enum Format: String, CaseIterable {
-        case table, wide, json, yaml
+        case table, wide, json, yaml, prometheus
     }
 
     var format: Format
@@ -17,6 +18,8 @@ struct StatusRenderer {
             return try MachineReadable.json(report)
         case .yaml:
             return try MachineReadable.yaml(report)
+        case .prometheus:
+            return PrometheusExposition.render(report.items)
         case .table, .wide:
             return table(report.items, wide: format == .wide)
         }
