@@ -17,6 +17,7 @@ APT_PACKAGES=(
     libcurl4-openssl-dev libssl-dev pkg-config
     sqlite3 iproute2 openssl python3 curl time faketime
     lego certbot python3-certbot-dns-rfc2136
+    zsh fish
 )
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -16,11 +16,13 @@ extension KubectlCerts {
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the DNS providers (from plugins.json).")
 
+            static let formats = ["table", "json", "yaml"]
+
             @Option(name: .shortAndLong, help: "Output format: table, json or yaml.")
             var output: String = "table"
 
             func validate() throws {
-                guard ["table", "json", "yaml"].contains(output) else { throw ValidationError("-o \(output): expected table, json or yaml") }
+                guard Self.formats.contains(output) else { throw ValidationError("-o \(output): expected table, json or yaml") }
             }
 
             func run() async throws {
