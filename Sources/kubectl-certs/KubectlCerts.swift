@@ -20,7 +20,8 @@ struct KubectlCerts: AsyncParsableCommand {
           kubectl certs status -A
 
           # Issue a wildcard certificate through RFC 2136 into web-tls
-          kubectl certs issue -d '*.example.com' -d example.com --secret web-tls --dns rfc2136
+          kubectl certs issue -d '*.example.com' -d example.com --secret web-tls \\
+            --dns rfc2136
         """,
         version: Release.version,
         subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, Version.self, Completion.self]
