@@ -6,7 +6,7 @@ import Testing
 /// `kubectl_complete-certs` from PATH with the plugin's words and reads cobra's format. PATH
 /// holds a directory with symlinks to this build's `kubectl-certs` and the shipped
 /// `scripts/kubectl_complete-certs`, as an installation puts them side by side.
-@Suite struct PluginCompletionTests {
+@Suite final class PluginCompletionTests {
     let plugins: ScratchDirectory
     let path: String
 
@@ -19,6 +19,8 @@ import Testing
                                            withDestinationPath: Lab.repositoryRoot.appendingPathComponent("scripts/kubectl_complete-certs").path)
         path = "\(plugins.url.path):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")"
     }
+
+    deinit { plugins.remove() }
 
     /// `kubectl __complete certs WORDS...` with KUBECONFIG at `kubeconfig`: the candidates (the
     /// text before any tab) and the directive line.
@@ -43,9 +45,13 @@ import Testing
         #expect(lines == codes + [":4"])
     }
 
-    @Test func kubectlCompletesTheProvidersThroughThePlugin() async throws {
-        let (candidates, directive) = try await kubectlComplete(["issue", "--dns", "ro"], kubeconfig: "/nonexistent")
-        #expect(candidates == ["route53"])
+    @Test func kubectlCompletesSubcommandsFlagsAndProvidersThroughThePlugin() async throws {
+        let (subcommands, _) = try await kubectlComplete(["pro"], kubeconfig: "/nonexistent")
+        #expect(subcommands == ["providers"])
+        let (flags, _) = try await kubectlComplete(["status", "--fail"], kubeconfig: "/nonexistent")
+        #expect(flags == ["--fail-on"])
+        let (providers, directive) = try await kubectlComplete(["issue", "--dns", "ro"], kubeconfig: "/nonexistent")
+        #expect(providers == ["route53"])
         #expect(directive == ":4")
     }
 
@@ -102,8 +108,7 @@ import Testing
     @Test func anUnreachableServerGivesNoCandidatesAndNoMessage() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        // A port nothing listens on: bind one, note it, close it.
-        let port = try closedPort()
+        let port = try OwnPebble.freePort()
         let kubeconfig = try scratch.write("kubeconfig", """
             apiVersion: v1
             kind: Config
@@ -123,20 +128,5 @@ import Testing
         let (candidates, directive) = try await kubectlComplete(["status", "-n", ""], kubeconfig: kubeconfig)
         #expect(candidates.isEmpty)
         #expect(directive == ":4")
-    }
-
-    private func closedPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw KubeTestCluster.Failure("cannot bind a local port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
