@@ -53,6 +53,8 @@ struct CompletionEngine {
             return await targets([.ingress, .certificate], line: line)
         case ("providers show", "name"), ("providers check", "name"):
             return providers()
+        case ("help", "subcommands") where index == 0:
+            return CompletionReply(candidates: tree.visibleSubcommands.filter { $0.commandName != "help" }.map { .init(value: $0.commandName, description: $0.abstract) })
         default:
             if let values = argument.allValues { return CompletionReply(candidates: values.map { .init(value: $0) }) }
             return CompletionReply(directive: argument.parsingStrategy == "postTerminator" ? .fileNames : .noFileCompletion)

@@ -27,6 +27,7 @@ import Testing
         #expect(!offered.contains("__complete"))
         #expect(try await values(["pro"]) == ["providers"])
         #expect(try await values(["providers", ""]) == ["list", "show", "check"])
+        #expect(try await values(["help", "re"]) == ["renew"])
     }
 
     @Test func flagsAreThoseOfTheSubcommandOnTheLine() async throws {
