@@ -29,6 +29,7 @@ struct KubectlCerts: AsyncParsableCommand {
 
     /// Runs the command and turns every failure into the exit code the design promises.
     static func main() async {
+        // Shell completion (kubectl_complete-certs, the completion scripts) asks before any parsing.
         if let words = CompletionRequest.words(in: CommandLine.arguments) {
             print(await CompletionRequest.answer(words), terminator: "")
             quit(0)
