@@ -7,6 +7,40 @@ import Testing
 @Suite struct ClusterNamesTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
+    static func names(_ names: [String]) -> ScriptedHTTPSServer.Reply {
+        .json(#"{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":["# + names.map { #"{"metadata":{"name":"\#($0)"}}"# }.joined(separator: ",") + "]}")
+    }
+
+    @Test func theContextOnTheLineAndItsNamespaceAreTheOnesAsked_AgainstScriptedHTTPSServer() throws {
+        let current = try ScriptedHTTPSServer()
+        let chosen = try ScriptedHTTPSServer()
+        try current.answer("GET", "/api/v1/namespaces", Self.names(["current-only"]))
+        try chosen.answer("GET", "/api/v1/namespaces", Self.names(["payments", "ledger"]))
+        try chosen.answer("GET", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses", Self.names(["checkout"]))
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let ca = try scratch.write("ca.pem", String(decoding: current.caPEM, as: UTF8.self))
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - {name: current, cluster: {server: "\(current.baseURL)", certificate-authority: "\(ca)"}}
+            - {name: chosen, cluster: {server: "\(chosen.baseURL)", certificate-authority: "\(ca)"}}
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts:
+            - {name: current, context: {cluster: current, user: someone}}
+            - {name: chosen, context: {cluster: chosen, user: someone, namespace: payments}}
+            current-context: current
+
+            """)
+        let namespaces = try Subprocess.run(binary, ["__complete", "status", "--context", "chosen", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
+        #expect(namespaces.stdout == "payments\nledger\n:4\n")
+        let ingresses = try Subprocess.run(binary, ["__complete", "issue", "--context=chosen", "ing/"], environment: ["KUBECONFIG": kubeconfig])
+        #expect(ingresses.stdout == "ing/checkout\n:4\n")
+        #expect(try current.requests.isEmpty)
+        #expect(try chosen.requests.map(\.path) == ["/api/v1/namespaces", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses"])
+    }
+
     @Test func oneMetadataOnlyListRequest_AgainstScriptedHTTPSServer() throws {
         let api = try ScriptedHTTPSServer()
         try api.answer("GET", "/api/v1/namespaces/shop/secrets", .json("""
