@@ -70,4 +70,37 @@ import Testing
         #expect(request.query.contains("limit="))
         #expect(request.header("Accept")?.hasPrefix("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io") == true, "\(request.header("Accept") ?? "no Accept")")
     }
+
+    @Test func aServerThatNeverAnswersGivesNoCandidatesAndNoMessage() async throws {
+        // Accepts connections and never says a word: the TLS handshake waits until completion's
+        // own bound gives up.
+        let mute = try await ServerProcess.start("python3", ["-c", """
+            import socket, sys, threading
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            print("READY", listener.getsockname()[1], flush=True)
+            held = []
+            def hold():
+                while True:
+                    held.append(listener.accept())
+            threading.Thread(target=hold, daemon=True).start()
+            sys.stdin.read()
+            """])
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: mute, cluster: {server: "https://127.0.0.1:\(mute.port)", insecure-skip-tls-verify: true}}]
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts: [{name: mute, context: {cluster: mute, user: someone}}]
+            current-context: mute
+
+            """)
+        let result = try await Subprocess.run(binary, ["__complete", "status", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
+        #expect(result.status == 0)
+        #expect(result.stdout == ":4\n")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+    }
 }
