@@ -18,6 +18,7 @@ APT_PACKAGES=(
     sqlite3 iproute2 openssl python3 curl time faketime
     python3-prometheus-client
     lego certbot python3-certbot-dns-rfc2136
+    zsh fish
 )
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -6,7 +6,7 @@ import Foundation
 @main
 struct KubectlCerts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kubectl-certs",
+        commandName: CommandName.current,
         abstract: "TLS certificates for Kubernetes Ingresses from ACME CAs, proven by DNS-01.",
         discussion: """
         Installed as `kubectl-certs` on PATH, it runs as `kubectl certs`.
@@ -14,13 +14,26 @@ struct KubectlCerts: AsyncParsableCommand {
         Exit codes: 0 ok, 1 error, 2 usage or bad input, 3 `status --fail-on` found problems,
         4 authentication or authorization refused, 5 the ACME server refused,
         6 DNS propagation timed out, 130 interrupted.
+
+        Examples:
+          # The health of every certificate in the cluster
+          kubectl certs status -A
+
+          # Issue a wildcard certificate through RFC 2136 into web-tls
+          kubectl certs issue -d '*.example.com' -d example.com --secret web-tls \\
+            --dns rfc2136
         """,
         version: Release.version,
-        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, Version.self]
+        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, Version.self, Completion.self]
     )
 
     /// Runs the command and turns every failure into the exit code the design promises.
     static func main() async {
+        // Shell completion (kubectl_complete-certs, the completion scripts) asks before any parsing.
+        if let words = CompletionRequest.words(in: CommandLine.arguments) {
+            print(await CompletionRequest.answer(words), terminator: "")
+            quit(0)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -232,7 +232,7 @@ public final class KubernetesClient: Sendable {
 
     /// Sends one request and returns a 2xx answer as it came, in whichever of the `accept`ed
     /// types the server chose. Errors (a `metav1.Status` in JSON or protobuf) are thrown.
-    private func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, contentType: String = "application/json", accept: String) async throws(KubernetesError) -> HTTPResponse {
+    func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, contentType: String = "application/json", accept: String) async throws(KubernetesError) -> HTTPResponse {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         // '+' is a space to many servers' query parsers; spell it out.

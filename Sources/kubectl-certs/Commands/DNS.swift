@@ -9,6 +9,11 @@ extension KubectlCerts {
         static let configuration = CommandConfiguration(
             commandName: "dns",
             abstract: "Check DNS-01 readiness of a domain.",
+            discussion: """
+            Examples:
+              # Where example.com's _acme-challenge record lives, per nameserver
+              kubectl certs dns check -d example.com
+            """,
             subcommands: [Check.self]
         )
 
@@ -16,11 +21,15 @@ extension KubectlCerts {
             static let configuration = CommandConfiguration(
                 abstract: "Show where a domain's _acme-challenge record lives and what every nameserver serves; with --dns, publish a probe and time its propagation.",
                 discussion: """
-                Examples:
-                  kubectl certs dns check -d example.com
-                  RFC2136_NAMESERVER=ns1.example.com kubectl certs dns check -d example.com --dns rfc2136
-
                 Exit codes: 0 every step worked, 6 propagation timed out.
+
+                Examples:
+                  # Where the record lives and what every nameserver serves
+                  kubectl certs dns check -d example.com
+
+                  # Publish a probe through RFC 2136 and time its propagation
+                  RFC2136_NAMESERVER=ns1.example.com \\
+                    kubectl certs dns check -d example.com --dns rfc2136
                 """
             )
 

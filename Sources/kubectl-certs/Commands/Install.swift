@@ -32,11 +32,20 @@ extension KubectlCerts {
             to a registry your cluster pulls from and name it with --image (see the README).
 
             Examples:
+              # Renew twice a day with the image you built, credentials from a Secret
               kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) \\
                 --env-from-secret dns-credentials
-              kubectl certs install --schedule @daily --shards 3 --image IMAGE
+
+              # Daily, split over 3 pods
+              kubectl certs install --schedule @daily --shards 3 \\
+                --image registry.example.com/kubectl-certs:\(Release.version)
+
+              # Print the objects instead of applying them
               kubectl certs install --dry-run -o yaml > kubectl-certs.yaml
-              kubectl certs install --image IMAGE -- --within 720h   # more for renew
+
+              # Arguments after -- go to renew
+              kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) \\
+                -- --within 720h
             """
         )
 

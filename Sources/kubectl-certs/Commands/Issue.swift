@@ -8,14 +8,23 @@ extension KubectlCerts {
         static let configuration = CommandConfiguration(
             abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret.",
             discussion: """
-            Examples:
-              kubectl certs issue -d '*.example.com' -d example.com --secret web-tls -n web --dns rfc2136
-              kubectl certs issue ingress/web -n shop            # one certificate per spec.tls entry
-              kubectl certs issue certificate/web -n shop        # a cert-manager Certificate
-
             DNS provider credentials come from the environment (e.g. RFC2136_NAMESERVER,
             RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, each also as NAME_FILE), from
             --dns-credentials secret/NAME, or from the issuer's solver — never from arguments.
+
+            Examples:
+              # Issue a wildcard certificate through Cloudflare into web-tls
+              kubectl certs issue -d '*.example.com' -d example.com --secret web-tls \\
+                --dns cloudflare
+
+              # One certificate per spec.tls entry of an Ingress
+              kubectl certs issue ingress/web -n shop
+
+              # The certificate a cert-manager Certificate describes, with its issuer
+              kubectl certs issue certificate/web -n shop
+
+              # Show the plan and check what can be checked; order and write nothing
+              kubectl certs issue ingress/web -n shop --dry-run
             """
         )
 

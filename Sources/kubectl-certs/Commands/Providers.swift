@@ -9,18 +9,38 @@ extension KubectlCerts {
     struct Providers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List, show and check DNS providers.",
+            discussion: """
+            Examples:
+              # Every provider --dns takes, and whether this shell has its credentials
+              kubectl certs providers
+
+              # What rfc2136 needs
+              kubectl certs providers show rfc2136
+            """,
             subcommands: [List.self, Show.self, Check.self],
             defaultSubcommand: List.self
         )
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the DNS providers (from plugins.json).")
+            static let configuration = CommandConfiguration(
+                abstract: "List the DNS providers (from plugins.json).",
+                discussion: """
+                Examples:
+                  # Every provider, and whether this shell has its credentials
+                  kubectl certs providers list
+
+                  # The registry, with each provider's settings, as JSON
+                  kubectl certs providers list -o json
+                """
+            )
+
+            static let formats = ["table", "json", "yaml"]
 
             @Option(name: .shortAndLong, help: "Output format: table, json or yaml.")
             var output: String = "table"
 
             func validate() throws {
-                guard ["table", "json", "yaml"].contains(output) else { throw ValidationError("-o \(output): expected table, json or yaml") }
+                guard Self.formats.contains(output) else { throw ValidationError("-o \(output): expected table, json or yaml") }
             }
 
             func run() async throws {
@@ -74,7 +94,14 @@ extension KubectlCerts {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one provider's credentials, settings and defaults.")
+            static let configuration = CommandConfiguration(
+                abstract: "Show one provider's credentials, settings and defaults.",
+                discussion: """
+                Examples:
+                  # The variables Cloudflare's adapter reads
+                  kubectl certs providers show cloudflare
+                """
+            )
 
             @Argument(help: "The provider's name, as --dns takes it.")
             var name: String
@@ -114,8 +141,12 @@ extension KubectlCerts {
                 abstract: "Publish a probe record through a provider and time its propagation (as `dns check --dns NAME`).",
                 discussion: """
                 Examples:
+                  # Probe example.com through RFC 2136, credentials from the environment
                   kubectl certs providers check rfc2136 -d example.com
-                  kubectl certs providers check rfc2136 -d example.com --dns-credentials secret/rfc2136 -n certs
+
+                  # The same with the credentials of a Secret in the namespace certs
+                  kubectl certs providers check rfc2136 -d example.com \\
+                    --dns-credentials secret/rfc2136 -n certs
                 """
             )
 

@@ -17,10 +17,17 @@ extension KubectlCerts {
             runs from renewing it at once. Exits 1 when any renewal failed.
 
             Examples:
-              kubectl certs renew -A                      # everything due, everywhere
-              kubectl certs renew -A --dry-run            # what is due, and when the rest will be
+              # Everything due, everywhere
+              kubectl certs renew -A
+
+              # What is due, and when the rest will be; renew nothing
+              kubectl certs renew -A --dry-run
+
+              # One certificate, also when it expires within 30 days
               kubectl certs renew secret/web-tls -n shop --within 720h
-              kubectl certs renew -A --shards 4           # in pod N of an Indexed Job (JOB_COMPLETION_INDEX)
+
+              # In pod N of an Indexed Job of 4 (N from JOB_COMPLETION_INDEX)
+              kubectl certs renew -A --shards 4
             """
         )
 

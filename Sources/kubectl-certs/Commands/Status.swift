@@ -11,8 +11,13 @@ extension KubectlCerts {
             urgent first: Missing, Invalid, Expired, NotYetValid, Uncovered, NotReady, Expiring, Valid.
 
             Examples:
+              # Every certificate in every namespace
               kubectl certs status -A
+
+              # One Ingress, with the detail of each certificate it serves
               kubectl certs status ingress/web -n shop
+
+              # In CI: exit 3 when a certificate is expired or missing
               kubectl certs status -A -o json --fail-on Expired,Missing
             """
         )

@@ -12,6 +12,13 @@ extension KubectlCerts {
             installation in the namespace (-n, default \(RenewalInstallation.defaultNamespace)), then \
             the namespace itself when install created it and it holds no Secret of anyone else's. \
             Certificates, their Secrets and anything else are left as they are.
+
+            Examples:
+              # Remove the renewal installed in the default namespace
+              kubectl certs uninstall
+
+              # Remove the one installed with -n platform
+              kubectl certs uninstall -n platform
             """
         )
 

@@ -7,7 +7,15 @@ import Yams
 extension KubectlCerts {
     struct Version: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the version of kubectl-certs and of the libraries it runs on."
+            abstract: "Print the version of kubectl-certs and of the libraries it runs on.",
+            discussion: """
+            Examples:
+              # The version, and libcurl's, OpenSSL's and ldns's
+              kubectl certs version
+
+              # The same for a script
+              kubectl certs version -o json
+            """
         )
 
         @OptionGroup var global: GlobalOptions

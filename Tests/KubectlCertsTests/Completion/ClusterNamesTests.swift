@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What a completion costs the API server: one list request, with a page limit, asking for
+/// metadata only — so completing `secret/` never fetches Secret data.
+@Suite struct ClusterNamesTests {
+    let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
+
+    static func names(_ names: [String]) -> ScriptedHTTPSServer.Reply {
+        .json(#"{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":["# + names.map { #"{"metadata":{"name":"\#($0)"}}"# }.joined(separator: ",") + "]}")
+    }
+
+    @Test func theContextOnTheLineAndItsNamespaceAreTheOnesAsked_AgainstScriptedHTTPSServer() throws {
+        let current = try ScriptedHTTPSServer()
+        let chosen = try ScriptedHTTPSServer()
+        try current.answer("GET", "/api/v1/namespaces", Self.names(["current-only"]))
+        try chosen.answer("GET", "/api/v1/namespaces", Self.names(["payments", "ledger"]))
+        try chosen.answer("GET", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses", Self.names(["checkout"]))
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let ca = try scratch.write("ca.pem", String(decoding: current.caPEM, as: UTF8.self))
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - {name: current, cluster: {server: "\(current.baseURL)", certificate-authority: "\(ca)"}}
+            - {name: chosen, cluster: {server: "\(chosen.baseURL)", certificate-authority: "\(ca)"}}
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts:
+            - {name: current, context: {cluster: current, user: someone}}
+            - {name: chosen, context: {cluster: chosen, user: someone, namespace: payments}}
+            current-context: current
+
+            """)
+        let namespaces = try Subprocess.run(binary, ["__complete", "status", "--context", "chosen", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
+        #expect(namespaces.stdout == "payments\nledger\n:4\n")
+        let ingresses = try Subprocess.run(binary, ["__complete", "issue", "--context=chosen", "ing/"], environment: ["KUBECONFIG": kubeconfig])
+        #expect(ingresses.stdout == "ing/checkout\n:4\n")
+        #expect(try current.requests.isEmpty)
+        #expect(try chosen.requests.map(\.path) == ["/api/v1/namespaces", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses"])
+    }
+
+    @Test func oneMetadataOnlyListRequest_AgainstScriptedHTTPSServer() throws {
+        let api = try ScriptedHTTPSServer()
+        try api.answer("GET", "/api/v1/namespaces/shop/secrets", .json("""
+            {"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},
+             "items":[{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"web-tls","namespace":"shop"}},
+                      {"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"api-tls","namespace":"shop"}}]}
+            """))
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let ca = try scratch.write("ca.pem", String(decoding: api.caPEM, as: UTF8.self))
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: scripted, cluster: {server: "\(api.baseURL)", certificate-authority: "\(ca)"}}]
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts: [{name: scripted, context: {cluster: scripted, user: someone, namespace: default}}]
+            current-context: scripted
+
+            """)
+        let result = try Subprocess.run(binary, ["__complete", "renew", "--kubeconfig", kubeconfig, "-n", "shop", "secret/"])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(result.stdout == "secret/web-tls\nsecret/api-tls\n:4\n")
+        let requests = try api.requests
+        #expect(requests.count == 1)
+        let request = try #require(requests.first)
+        #expect(request.query.contains("limit="))
+        #expect(request.header("Accept")?.hasPrefix("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io") == true, "\(request.header("Accept") ?? "no Accept")")
+    }
+
+    @Test func aServerThatNeverAnswersGivesNoCandidatesAndNoMessage() async throws {
+        // Accepts connections and never says a word: the TLS handshake waits until completion's
+        // own bound gives up.
+        let mute = try await ServerProcess.start("python3", ["-c", """
+            import socket, sys, threading
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            print("READY", listener.getsockname()[1], flush=True)
+            held = []
+            def hold():
+                while True:
+                    held.append(listener.accept())
+            threading.Thread(target=hold, daemon=True).start()
+            sys.stdin.read()
+            """])
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: mute, cluster: {server: "https://127.0.0.1:\(mute.port)", insecure-skip-tls-verify: true}}]
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts: [{name: mute, context: {cluster: mute, user: someone}}]
+            current-context: mute
+
+            """)
+        let result = try await Subprocess.run(binary, ["__complete", "status", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
+        #expect(result.status == 0)
+        #expect(result.stdout == ":4\n")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+    }
+}
