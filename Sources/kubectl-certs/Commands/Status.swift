@@ -19,6 +19,12 @@ extension KubectlCerts {
 
               # In CI: exit 3 when a certificate is expired or missing
               kubectl certs status -A -o json --fail-on Expired,Missing
+
+              # What expires when over the next 30 days, as a picture
+              kubectl certs status -A --timeline --days 30
+
+              # Metrics for a Prometheus textfile collector
+              kubectl certs status -A -o prometheus
             """
         )
 
