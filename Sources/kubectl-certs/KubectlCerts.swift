@@ -16,7 +16,7 @@ struct KubectlCerts: AsyncParsableCommand {
         6 DNS propagation timed out, 130 interrupted.
         """,
         version: Release.version,
-        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, Version.self]
+        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, HTTP01.self, Version.self]
     )
 
     /// Runs the command and turns every failure into the exit code the design promises.

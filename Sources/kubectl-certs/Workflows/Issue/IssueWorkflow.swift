@@ -35,6 +35,7 @@ struct IssueWorkflow {
         let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
         let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
         let solvers: IssueSolvers = try await step("solvers") { try await dnsSolvers(for: spec, settings: settings) }
+        for http01 in solvers.http01.values { try await IngressClassCheck.verify(http01, client: client) }
         let acme: ACMEClient = try await step("ACME account") { try await accounts.connect(settings, progress: progress) }
         let placed = try await step("order") {
             try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress).resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
