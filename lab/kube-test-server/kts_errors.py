@@ -109,6 +109,7 @@ class FieldError:
         "forbidden": ("FieldValueForbidden", "Forbidden"),
         "toolong": ("FieldValueTooLong", "Too long"),
         "notsupported": ("FieldValueNotSupported", "Unsupported value"),
+        "duplicate": ("FieldValueDuplicate", "Duplicate value"),
     }
 
     def __init__(self, kind, field, detail="", value=None, has_value=False):
@@ -116,7 +117,7 @@ class FieldError:
         self.field = field
         self.detail = detail
         self.value = value
-        self.has_value = has_value or kind in ("invalid", "notsupported")
+        self.has_value = has_value or kind in ("invalid", "notsupported", "duplicate")
 
     def body(self):
         cause, label = self.TYPES[self.kind]

@@ -23,8 +23,9 @@ def merge_patch(target, patch):
 MERGED_LISTS = {
     ("metadata", "ownerReferences"): "uid",
     ("metadata", "finalizers"): None,
+    ("spec", "ports"): "port",  # a Service's ports (no other served kind has top-level spec.ports)
 }
-# In a pod template (`...template.spec`, as in Jobs and CronJobs), the PodSpec lists with a merge key, and
+# In a Pod's spec and in a pod template (`...template.spec`, as in Jobs and CronJobs), the PodSpec lists with a merge key, and
 # those of its containers: merged by that key, as the real server does for PodSpec and Container.
 POD_SPEC_LISTS = {"containers": "name", "initContainers": "name", "ephemeralContainers": "name", "volumes": "name",
                   "imagePullSecrets": "name", "hostAliases": "ip"}
@@ -37,10 +38,11 @@ def merge_key(path):
     """The merge key of the list at `path` (None: a set of scalars), or _NO_MERGE for a list that is replaced."""
     if path in MERGED_LISTS:
         return MERGED_LISTS[path]
-    if len(path) >= 3 and path[-3:-1] == ("template", "spec") and path[-1] in POD_SPEC_LISTS:
+    pod_spec = path[:-1] == ("spec",) or path[-3:-1] == ("template", "spec")
+    if pod_spec and path[-1] in POD_SPEC_LISTS:
         return POD_SPEC_LISTS[path[-1]]
-    if len(path) >= 4 and path[-4:-2] == ("template", "spec") and path[-2] in CONTAINER_KINDS \
-            and path[-1] in CONTAINER_LISTS:
+    in_pod_spec = path[:-2] == ("spec",) or path[-4:-2] == ("template", "spec")
+    if in_pod_spec and path[-2] in CONTAINER_KINDS and path[-1] in CONTAINER_LISTS:
         return CONTAINER_LISTS[path[-1]]
     return _NO_MERGE
 

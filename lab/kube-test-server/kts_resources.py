@@ -4,6 +4,7 @@ import datetime
 import json
 
 import kts_events as events
+import kts_workloads as workloads
 
 
 def human_duration(seconds):
@@ -249,6 +250,34 @@ JOB_COLUMNS = [
     Column("Selector", lambda o, now: _selector(dig(o, "spec")), priority=1,
            description="A label query over pods that should match the pod count."),
 ]
+POD_COLUMNS = [
+    NAME,
+    Column("Ready", workloads.pod_ready, description="The aggregate readiness state of this pod for accepting "
+           "traffic."),
+    Column("Status", workloads.pod_status, description="The aggregate status of the containers in this pod."),
+    Column("Restarts", workloads.pod_restarts, description="The number of times the containers in this pod have "
+           "been restarted and when the last container in this pod has restarted."),
+    AGE,
+    Column("IP", lambda o, now: dig(o, "status", "podIP") or "<none>", priority=1,
+           description="podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet "
+                       "allocated."),
+    Column("Node", lambda o, now: dig(o, "spec", "nodeName") or "<none>", priority=1,
+           description="NodeName indicates in which node this pod is scheduled."),
+    Column("Nominated Node", lambda o, now: dig(o, "status", "nominatedNodeName") or "<none>", priority=1,
+           description="nominatedNodeName is set only when this pod preempts other pods on the node."),
+    Column("Readiness Gates", workloads.pod_readiness_gates, priority=1,
+           description="If specified, all readiness gates will be evaluated for pod readiness."),
+]
+SERVICE_COLUMNS = [
+    NAME,
+    Column("Type", lambda o, now: dig(o, "spec", "type") or "", description="The type of the service"),
+    Column("Cluster-IP", lambda o, now: dig(o, "spec", "clusterIP") or "<none>", description="The cluster IP"),
+    Column("External-IP", workloads.service_external_ip, description="The external IP"),
+    Column("Port(s)", workloads.service_ports, description="The ports"),
+    AGE,
+    Column("Selector", workloads.service_selector, priority=1,
+           description="Route service traffic to pods with label keys and values matching this selector."),
+]
 
 
 class ResourceType:
@@ -339,6 +368,15 @@ RESOURCES = [
                           Column("Hosts", lambda o, now: _ingress_hosts(o), description="Hosts that incoming requests are matched against"),
                           Column("Address", lambda o, now: _ingress_address(o), description="Address is a list containing ingress points for the load-balancer"),
                           Column("Ports", lambda o, now: _ingress_ports(o), description="Ports of TLS configurations that open")]),
+    ResourceType("", "v1", "Pod", "pods", True, short_names=["po"], categories=["all"], status=True,
+                 table=POD_COLUMNS),
+    ResourceType("", "v1", "Service", "services", True, short_names=["svc"], categories=["all"], status=True,
+                 table=SERVICE_COLUMNS),
+    ResourceType("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False,
+                 columns=[Column("Controller", lambda o, now: dig(o, "spec", "controller") or "",
+                                 description="Controller that is responsible for handling this class"),
+                          Column("Parameters", workloads.ingress_class_parameters,
+                                 description="A reference to a resource with additional parameters")]),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", True,
                  columns=[Column("Holder", lambda o, now: dig(o, "spec", "holderIdentity") or "",
                                  description="HolderIdentity contains the identity of the holder of a current lease")]),

@@ -15,10 +15,12 @@ import uuid
 import kts_errors as errors
 import kts_events as events
 import kts_fields as fields
+import kts_gc as gc
 import kts_patch as patches
 import kts_protobuf
 import kts_rbac_batch as rbac_batch
 import kts_times as times
+import kts_workloads as workloads
 from kts_errors import FieldError
 from kts_resources import BY_KIND, RESOURCES
 
@@ -73,6 +75,7 @@ class Store:
         self.rv = 0
         self.continue_epoch = 0
         self.indexes = {r.storage: Index() for r in RESOURCES}
+        self.gc = gc.Collector(self)
         self.reset()
 
     # ------------------------------------------------------------------ basics
@@ -82,6 +85,7 @@ class Store:
             for index in self.indexes.values():
                 index.objects.clear()
                 index.keys.clear()
+            self.gc.clear()
             for name in INITIAL_NAMESPACES:
                 self.create(BY_KIND[("v1", "Namespace")], "", {"apiVersion": "v1", "kind": "Namespace",
                                                                "metadata": {"name": name}}, "kube-apiserver")
@@ -172,9 +176,11 @@ class Store:
         self._encode_protobuf(rtype, entry)
         index = self.index(rtype)
         key = _key(obj, rtype)
-        if key not in index.objects:
+        old = index.objects.get(key)
+        if old is None:
             bisect.insort(index.keys, key)
         index.objects[key] = entry
+        self.gc.stored(rtype.storage, key, old.obj if old else None, obj)
         return entry
 
     def _encode_protobuf(self, rtype, entry):
@@ -236,13 +242,13 @@ class Store:
             if not meta.get("name") and meta.get("generateName"):
                 meta["name"] = meta["generateName"] + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
             status = obj.get("status") if seed else None
-            errs = _validate(rtype, obj, None)
+            errs = _validate(rtype, obj, None, self)
             if errs:
                 raise errors.invalid(rtype, meta.get("name"), errs)
             self._require_namespace(rtype, namespace)
             if _key(obj, rtype) in self.index(rtype).objects:
                 raise errors.already_exists(rtype, meta["name"])
-            _defaults(rtype, obj)
+            self._defaults(rtype, obj)
             if status is not None:
                 obj["status"] = status
             meta["uid"] = str(uuid.uuid4())
@@ -288,7 +294,9 @@ class Store:
                 new.pop("status", None)
         if rtype.kind == "Secret" and not new.get("type"):
             new["type"] = "Opaque"
-        errs = _validate(rtype, new, old.obj)
+        if rtype.kind == "Service":
+            workloads.default_service(new, self.service_ips(), self.node_ports(), old.obj)
+        errs = _validate(rtype, new, old.obj, self)
         if errs:
             raise errors.invalid(rtype, meta.get("name"), errs)
         if rtype.has_generation and _spec_of(new) != _spec_of(old.obj):
@@ -362,10 +370,10 @@ class Store:
             if "status" in applied and rtype.has_status:
                 obj.pop("status", None)
             obj = self._prepare(rtype, namespace, obj, url_name=name, stored=True)
-            errs = _validate(rtype, obj, None)
+            errs = _validate(rtype, obj, None, self)
             if errs:
                 raise errors.invalid(rtype, name, errs)
-            _defaults(rtype, obj)
+            self._defaults(rtype, obj)
             meta = obj["metadata"]
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now
@@ -384,7 +392,8 @@ class Store:
         new = self._prepare(rtype, namespace, new, url_name=name, stored=True)
         return self._commit(rtype, old, new, managers, dry_run, subresource)
 
-    def delete(self, rtype, namespace, name, options=None, dry_run=False):
+    def delete(self, rtype, namespace, name, options=None, dry_run=False, policy="Background"):
+        """Deletes one object; its dependents go as `policy` says (kts_gc)."""
         with self.lock:
             self._require_namespace(rtype, namespace)
             entry = self.get(rtype, namespace, name)
@@ -399,7 +408,12 @@ class Store:
                                                    f"{meta['resourceVersion']}")
             if dry_run:
                 return entry
+            if policy == "Foreground":
+                self.gc.owner_deleted(meta["uid"], policy)
             self._remove(rtype, _key(entry.obj, rtype))
+            self.rv += 1
+            if policy != "Foreground":
+                self.gc.owner_deleted(meta["uid"], policy)
             if rtype.kind == "Namespace":
                 for other in RESOURCES:
                     if other.namespaced:
@@ -411,15 +425,67 @@ class Store:
                 obj["status"] = {"phase": "Terminating"}
                 return Entry(obj, _dumps({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}),
                              entry.managers)
-            self.rv += 1
             return entry
 
     def _remove(self, rtype, key):
         index = self.index(rtype)
-        if index.objects.pop(key, None) is not None:
+        entry = index.objects.pop(key, None)
+        if entry is not None:
             i = bisect.bisect_left(index.keys, key)
             if i < len(index.keys) and index.keys[i] == key:
                 del index.keys[i]
+            self.gc.removed(rtype.storage, key, entry.obj)
+
+    def bind(self, namespace, name, binding):
+        """A Binding (`pods/NAME/binding`): sets the Pod's spec.nodeName once, as the scheduler's bind does."""
+        with self.lock:
+            rtype = BY_KIND[("v1", "Pod")]
+            self._require_namespace(rtype, namespace)
+            entry = self.get(rtype, namespace, name)
+            target = (binding or {}).get("target") if isinstance(binding, dict) else None
+            node = target.get("name") if isinstance(target, dict) else None
+            if not node:
+                raise errors.invalid_kind("Binding", "", name, [FieldError("required", "target.name")])
+            if entry.obj["spec"].get("nodeName"):
+                raise errors.conflict(rtype, name, f"pod {name} is already assigned to node "
+                                                   f'"{entry.obj["spec"]["nodeName"]}"')
+            obj = copy.deepcopy(entry.obj)
+            obj["spec"]["nodeName"] = node
+            self._store(rtype, obj, entry.managers)
+
+    # ------------------------------------------------------------------ what the garbage collector does (kts_gc)
+
+    def collect(self, storage, key, policy):
+        """Deletes a dependent whose owners are gone, its own dependents following by `policy`."""
+        rtype = STORED_TYPE[storage]
+        self.delete(rtype, key[0], key[1], policy=policy)
+
+    def drop_owner_reference(self, storage, key, uid):
+        """Removes the reference to the owner `uid` from a dependent, as the collector's patch does."""
+        entry = self.indexes[storage].objects[key]
+        obj = copy.deepcopy(entry.obj)
+        refs = [r for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+        if refs:
+            obj["metadata"]["ownerReferences"] = refs
+        else:
+            obj["metadata"].pop("ownerReferences", None)
+        self._store(STORED_TYPE[storage], obj, entry.managers)
+
+    # ------------------------------------------------------------------ allocations
+
+    def service_ips(self):
+        return {e.obj["spec"].get("clusterIP") for e in self.index(BY_KIND[("v1", "Service")]).objects.values()
+                if isinstance(e.obj.get("spec"), dict)}
+
+    def node_ports(self):
+        return {p.get("nodePort") for e in self.index(BY_KIND[("v1", "Service")]).objects.values()
+                for p in (e.obj.get("spec") or {}).get("ports") or [] if isinstance(p, dict) and p.get("nodePort")}
+
+    def _defaults(self, rtype, obj):
+        if rtype.kind == "Service":
+            workloads.default_service(obj, self.service_ips(), self.node_ports())
+        else:
+            _defaults(rtype, obj)
 
     def upsert_seed(self, obj):
         """Creates (or replaces) one seed object, creating its namespace when missing."""
@@ -545,11 +611,13 @@ def _defaults(rtype, obj):
         obj.setdefault("type", "Opaque")
     elif rtype.kind == "Ingress":
         obj["status"] = {"loadBalancer": {}}
+    elif rtype.kind == "Pod":
+        workloads.default_pod(obj)
     elif rtype.has_status:
         obj.pop("status", None)
 
 
-def _validate(rtype, obj, old):
+def _validate(rtype, obj, old, store):
     errs = []
     meta = obj["metadata"]
     name = meta.get("name")
@@ -577,6 +645,7 @@ def _validate(rtype, obj, old):
     for key, value in (meta.get("annotations") or {}).items():
         if not isinstance(value, str):
             errs.append(FieldError("invalid", f"metadata.annotations[{key}]", "must be a string", value))
+    errs += _validate_owner_references(meta.get("ownerReferences"))
     if rtype.kind == "Event":
         return events.validate(obj, old, rtype.group == "events.k8s.io", errs)
     if rtype.kind == "Secret":
@@ -589,6 +658,15 @@ def _validate(rtype, obj, old):
         errs += rbac_batch.validate_cronjob(obj)
     elif rtype.kind == "Job":
         errs += rbac_batch.validate_job(obj)
+    elif rtype.kind == "Pod":
+        errs += workloads.validate_pod(obj, old)
+    elif rtype.kind == "Service":
+        key = _key(obj, rtype)
+        others = {e.obj["spec"].get("clusterIP") for k, e in store.index(rtype).objects.items()
+                  if k != key and isinstance(e.obj.get("spec"), dict)}
+        errs += workloads.validate_service(obj, old, others)
+    elif rtype.kind == "IngressClass":
+        errs += workloads.validate_ingress_class(obj, old)
     elif rtype.kind == "ConfigMap":
         for key in list((obj.get("data") or {})) + list((obj.get("binaryData") or {})):
             if not CONFIG_KEY.match(key):
@@ -615,6 +693,31 @@ def _validate(rtype, obj, old):
                 errs.append(FieldError("required", "spec.request"))
             if not isinstance(spec.get("issuerRef"), dict) or not spec["issuerRef"].get("name"):
                 errs.append(FieldError("required", "spec.issuerRef.name"))
+    return errs
+
+
+def _validate_owner_references(refs):
+    """metadata.ownerReferences as ValidateOwnerReferences checks them."""
+    if refs is None:
+        return []
+    if not isinstance(refs, list):
+        return [FieldError("invalid", "metadata.ownerReferences", "must be a list", refs)]
+    errs, controllers = [], 0
+    for ref in refs:
+        if not isinstance(ref, dict):
+            errs.append(FieldError("invalid", "metadata.ownerReferences", "must be an object", ref))
+            continue
+        for field in ("apiVersion", "kind", "name"):
+            if not ref.get(field):
+                errs.append(FieldError("invalid", f"metadata.ownerReferences.{field}", f"{field} must not be empty",
+                                       ref.get(field) or ""))
+        if not ref.get("uid"):
+            errs.append(FieldError("invalid", "metadata.ownerReferences.uid", "uid must not be empty", ""))
+        if ref.get("controller"):
+            controllers += 1
+    if controllers > 1:
+        errs.append(FieldError("invalid", "metadata.ownerReferences", "Only one reference can have Controller set "
+                               "to true", refs))
     return errs
 
 

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kts_aggregation  # noqa: E402
 import kts_errors as errors  # noqa: E402
+import kts_gc  # noqa: E402
 import kts_negotiation as negotiation  # noqa: E402
 import kts_openapi  # noqa: E402
 import kts_protobuf  # noqa: E402
@@ -53,6 +54,9 @@ DEFAULT_POLICY = [
     {"users": ["reader"], "verbs": ["get", "list", "watch"], "apiGroups": [""], "resources": ["secrets"],
      "namespaces": ["team-a"]},
 ]
+# Subresources that only take a POST (verb create): a ServiceAccount's TokenRequest, a Pod's Binding (what a
+# scheduler writes to put a Pod on a node).
+CREATE_SUBRESOURCES = {("token", "ServiceAccount"), ("binding", "Pod")}
 VERB_OF_METHOD = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 PUBLIC_PATHS = ("/version", "/healthz", "/readyz", "/livez")
 DISCOVERY_PREFIXES = ("/api", "/apis", "/openapi", "/version", "/healthz", "/readyz", "/livez")
@@ -222,6 +226,9 @@ def resource_list(group, version, rtypes):
         if r.has_status:
             resources.append({"name": r.plural + "/status", "singularName": "", "namespaced": r.namespaced,
                               "kind": r.kind, "verbs": ["get", "patch", "update"]})
+        if r.kind == "Pod":
+            resources.append({"name": "pods/binding", "singularName": "", "namespaced": True, "kind": "Binding",
+                              "verbs": ["create"]})
         if r.kind == "ServiceAccount":
             resources.append({"name": r.plural + "/token", "singularName": "", "namespaced": True,
                               "group": TOKEN_REQUEST["group"], "version": TOKEN_REQUEST["version"],
@@ -253,6 +260,10 @@ def aggregated(core, version):
                 entry["subresources"] = [{"subresource": "status", "responseKind": {"group": r.group, "version": r.version,
                                                                                   "kind": r.kind},
                                           "verbs": ["get", "patch", "update"]}]
+            if r.kind == "Pod":
+                entry["subresources"].append({"subresource": "binding", "responseKind": {"group": "", "version": "v1",
+                                                                                          "kind": "Binding"},
+                                              "verbs": ["create"]})
             if r.kind == "ServiceAccount":
                 entry["subresources"] = [{"subresource": "token", "responseKind": TOKEN_REQUEST, "verbs": ["create"]}]
             resources.append(entry)
@@ -590,7 +601,7 @@ class Handler(BaseHTTPRequestHandler):
             name = tail[0]
         if len(tail) == 2:
             sub = tail[1]
-            if not (sub == "status" and rtype.has_status) and not (sub == "token" and rtype.kind == "ServiceAccount"):
+            if not (sub == "status" and rtype.has_status) and (sub, rtype.kind) not in CREATE_SUBRESOURCES:
                 raise errors.path_not_found()
         if rtype.namespaced is False and namespace:
             raise errors.path_not_found()
@@ -619,11 +630,12 @@ class Handler(BaseHTTPRequestHandler):
             verb = "deletecollection"
         else:
             verb = VERB_OF_METHOD.get(method)
-        if verb is None or (name is None and method in ("PUT", "PATCH")) or (name and method == "POST" and sub != "token"):
+        creates = (sub, rtype.kind) in CREATE_SUBRESOURCES
+        if verb is None or (name is None and method in ("PUT", "PATCH")) or (name and method == "POST" and not creates):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        if sub == "token" and method != "POST":
+        if creates and method != "POST":
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        if sub == "token":
+        if creates:
             verb = "create"
         if rtype.review:
             if method != "POST" or name:
@@ -645,6 +657,10 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.forbidden(rtype, check_name,
                                    f'User "{user.name}" cannot {verb} resource "{resource}" in API group '
                                    f'"{rtype.group}" {where}' + (f": {reason}" if reason else ""))
+        if sub == "binding":
+            store.bind(namespace, name, self.parse_body(raw))
+            return self.status_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                                         "code": 201}, 201)
         if sub == "token":
             account = store.get(rtype, namespace, name).obj
             return self.json(app.service_account_tokens.request(account, self.parse_body(raw)), 201)
@@ -693,7 +709,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "DELETE" and name:
             options = self.parse_body(raw) if raw.strip() else {}
             dry_run = dry_run or (options.get("dryRun") or []) == ["All"]
-            entry = store.delete(rtype, namespace, name, options, dry_run)
+            entry = store.delete(rtype, namespace, name, options, dry_run, self.propagation_policy(options, query))
             if rtype.crd or rtype.kind == "Namespace":
                 return self.object_response(rtype, entry, 200)
             return self.status_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
@@ -702,13 +718,26 @@ class Handler(BaseHTTPRequestHandler):
         if method == "DELETE":
             labels = parse_label_selector(query.get("labelSelector"))
             fields_ = parse_field_selector(query.get("fieldSelector"), rtype)
+            options = self.parse_body(raw) if raw.strip() else {}
+            policy = self.propagation_policy(options, query)
             with store.lock:
                 entries, _, _, rv = store.list(rtype, namespace, labels, fields_)
                 for entry in entries:
                     meta = entry.obj["metadata"]
-                    store.delete(rtype, meta.get("namespace", ""), meta["name"], None, dry_run)
+                    store.delete(rtype, meta.get("namespace", ""), meta["name"], None, dry_run, policy)
             return self.list_body(rtype, entries, {"resourceVersion": rv})
         raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+
+    @staticmethod
+    def propagation_policy(options, query):
+        if not isinstance(options, dict):
+            raise errors.bad_request("the body of a delete must be a DeleteOptions object")
+        policy = kts_gc.propagation_policy(options, query)
+        if policy not in kts_gc.POLICIES:
+            supported = ", ".join(f'"{p}"' for p in ("Foreground", "Background", "Orphan", "nil"))
+            raise errors.invalid_kind("DeleteOptions", "meta.k8s.io", "", [
+                errors.FieldError("notsupported", "propagationPolicy", f"supported values: {supported}", policy)])
+        return policy
 
     def parse_body(self, raw):
         ct = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip()
