@@ -55,6 +55,15 @@ import Testing
         #expect(text.contains("--http01-solver-image"))
     }
 
+    @Test func a503WhileTheSolverRunsIsNotBlamedOnThePod() {
+        let text = ProbeExplanation.explain(.status(address: "192.0.2.1", code: 503, location: nil), challenge: Self.challenge,
+                                            solver: HTTP01Solver(ingressClassName: "unserved"), pod: Self.pod(phase: "Running", waiting: nil),
+                                            classes: [Self.ingressClass("nginx", isDefault: true), Self.ingressClass("unserved")])
+        #expect(text.contains("although the solver pod runs"))
+        #expect(text.contains("does a controller serve ingress class unserved?"))
+        #expect(!text.contains("no solver Pod ready"))
+    }
+
     @Test func aRedirectToHTTPSSaysTheControllerForcesIt() {
         let text = ProbeExplanation.explain(.status(address: "192.0.2.1", code: 308, location: "https://shop.example.test/.well-known/acme-challenge/tok1"),
                                             challenge: Self.challenge, solver: HTTP01Solver(), pod: nil, classes: nil)

@@ -6,13 +6,13 @@ enum ProbeExplanation {
     /// `pod`: the solver Pod as read (nil: not found or not read). `classes`: the cluster's
     /// IngressClasses (nil: not read).
     static func explain(_ observation: ProbeObservation, challenge: HTTP01Challenge, solver: HTTP01Solver, pod: Pod?, classes: [IngressClass]?) -> String {
-        var lines = [what(observation, challenge: challenge, solver: solver)]
-        if let hint = classHint(observation, solver: solver, classes: classes) { lines.append(hint) }
+        var lines = [what(observation, challenge: challenge, solver: solver, pod: pod)]
+        if let hint = classHint(observation, solver: solver, pod: pod, classes: classes) { lines.append(hint) }
         if let pod, let state = podState(pod) { lines.append(state) }
         return lines.joined(separator: "; ")
     }
 
-    private static func what(_ observation: ProbeObservation, challenge: HTTP01Challenge, solver: HTTP01Solver) -> String {
+    private static func what(_ observation: ProbeObservation, challenge: HTTP01Challenge, solver: HTTP01Solver, pod: Pod?) -> String {
         switch observation {
         case .served(let address):
             return "\(challenge.url) is served at \(address)"
@@ -22,6 +22,9 @@ enum ProbeExplanation {
             return "nothing answered HTTP at \(address):80 (\(reason)): the name must point at the ingress controller, with port 80 open to the CA"
         case .status(let address, 404, _):
             return "the ingress controller at \(address) answered 404 for \(challenge.path): no route for it — does a controller serve \(solver.classDescription)?"
+        case .status(let address, 503, _) where pod?.phase == "Running":
+            // Our Pod runs, so the 503 is not from our route: another backend took the request.
+            return "the ingress controller at \(address) answered 503 for \(challenge.path) although the solver pod runs: the request goes elsewhere (another Ingress's default backend?) — does a controller serve \(solver.classDescription)?"
         case .status(let address, 503, _):
             return "the ingress controller at \(address) answered 503 for \(challenge.path): it has the route, but no solver Pod ready behind it"
         case .status(let address, let code, let location?) where (300..<400).contains(code):
@@ -35,9 +38,11 @@ enum ProbeExplanation {
         }
     }
 
-    /// For a 404: whether the class asked for exists, and which do.
-    private static func classHint(_ observation: ProbeObservation, solver: HTTP01Solver, classes: [IngressClass]?) -> String? {
-        guard case .status(_, 404, _) = observation, let classes, solver.editIngress == nil else { return nil }
+    /// When the route seems not to be there (a 404, or a 503 while the solver runs): whether
+    /// the class asked for exists, and which do.
+    private static func classHint(_ observation: ProbeObservation, solver: HTTP01Solver, pod: Pod?, classes: [IngressClass]?) -> String? {
+        guard case .status(_, let code, _) = observation, code == 404 || (code == 503 && pod?.phase == "Running"),
+              let classes, solver.editIngress == nil else { return nil }
         let names = classes.map { $0.isDefault ? "\($0.name) (default)" : $0.name }.sorted()
         let known = names.isEmpty ? "the cluster has no IngressClass at all" : "the cluster has \(names.joined(separator: ", "))"
         if let name = solver.className {

@@ -46,6 +46,7 @@ struct IssueWorkflow {
         do {
             var order: ACMEOrder = placed.order
             if order.status == .pending {
+                await pending.removeEarlierSolvers(client: client, outstanding: outstanding, progress: progress)
                 let http01 = try solvers.http01.isEmpty ? nil : http01Solving()
                 order = try await step("challenges (publish, propagation or self-check, validation, cleanup)") {
                     try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding, http01: http01, namespace: spec.namespace)

@@ -44,6 +44,17 @@ actor PendingOrderHandle {
         sets.isEmpty ? nil : sets.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }
 
+    /// Removes the HTTP-01 solvers an earlier run left before this run creates its own: a
+    /// resumed order has the same tokens, and the earlier run's Ingress for a path would take
+    /// the requests for it (the oldest Ingress wins) and send them to its Pod. They stay noted
+    /// in the record until `settle`.
+    func removeEarlierSolvers(client: KubernetesClient, outstanding: OutstandingRecords, progress: ProgressDisplay) async {
+        let left = earlierSolvers.filter(outstanding.contains)
+        guard !left.isEmpty else { return }
+        progress.note("removing \(left.count) HTTP-01 solver(s) an unfinished run left")
+        await HTTP01Solving.removeLeftovers(left, client: client, outstanding: outstanding, progress: progress)
+    }
+
     /// Ends the run's record: removes the records an earlier run left that this run has not
     /// removed itself, then deletes the pending order, or — when some record could not be
     /// removed — keeps it with just those (and, unless `orderDone`, the order to resume) and
