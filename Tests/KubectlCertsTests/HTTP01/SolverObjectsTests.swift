@@ -58,6 +58,8 @@ import Testing
         #expect(container["resources"]?["limits"] != nil)
         #expect(container["volumeMounts"]?.arrayValue?.first?["mountPath"] == "/srv/.well-known/acme-challenge")
         #expect(pod[["spec", "volumes"]]?.arrayValue?.first?["configMap"]?["name"] == .string(objects().name))
+        // The token reaches the Pod only as a file of the ConfigMap, never in its command line.
+        #expect(!String(decoding: pod.json.encoded(), as: UTF8.self).contains(Self.challenge.token))
     }
 
     @Test func thePodTakesTheTemplatesMetadataAndPlacementButKeepsItsOwnLabels() throws {
