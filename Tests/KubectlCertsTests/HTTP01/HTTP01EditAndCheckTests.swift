@@ -60,6 +60,34 @@ import Testing
         #expect(try await setup.solverObjects() == [])
     }
 
+    @Test func aPathRemovalRacingAnotherEditIsRetriedAndRemovesOnlyOurs_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        let host = setup.host("r")
+        _ = try await userIngress(setup, host: host)
+        // The run's first PATCH (adding its path) goes through; its second (removing it by
+        // index) is held long enough for the user to insert a path ahead of it.
+        let faults = try KubeFaults()
+        let path = KubeFaults.path(namespace: setup.namespace, resource: "ingresses", name: "web")
+        try await faults.add([["method": "PATCH", "path": path, "delayMs": 1], ["method": "PATCH", "path": path, "delayMs": 8000]])
+        let running = try RunningCommand(["kubectl", "certs", "issue", "ingress/web", "-n", setup.namespace, "--http01", "--ingress-edit"] + setup.lab.acmeFlags,
+                                         environment: setup.lab.environment)
+        while try await !faults.queued(mentioning: setup.namespace).isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let theirs: JSONValue = ["path": "/api", "pathType": "Prefix", "backend": ["service": ["name": "api", "port": ["number": 80]]]]
+        _ = try await setup.lab.client.jsonPatch(.ingresses, name: "web", namespace: setup.namespace, operations: [
+            ["op": "add", "path": "/spec/rules/0/http/paths/0", "value": theirs],
+        ])
+        #expect(await running.wait() == 0, "\(running.stderr)")
+        let after = try await setup.lab.client.get(.ingresses, name: "web", namespace: setup.namespace)
+        let left = (after[["spec", "rules"]]?.arrayValue?.first?["http"]?["paths"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue }
+        #expect(left == ["/api", "/"], "\(running.stderr)")
+        // The held removal was refused (its version test failed) and made again.
+        let patches = try await faults.requests(mentioning: "\(setup.namespace)/ingresses/web").filter { $0.method == "PATCH" }.map(\.status)
+        #expect(patches.contains(422), "\(patches)")
+        #expect(patches.last == 200, "\(patches)")
+    }
+
     @Test func editingAnIngressNeedsAnIngressTarget() async throws {
         let result = try await Subprocess.run("kubectl", ["certs", "issue", "-d", "www.example.test", "--secret", "x", "--http01", "--ingress-edit"],
                                               environment: ["PATH": "\(Subprocess.buildDirectory.path):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")"])
