@@ -38,6 +38,32 @@ import Testing
         #expect(try await setup.lab.client.list(.secrets, namespace: setup.namespace).isEmpty)
     }
 
+    @Test func anIssuerWithOnlyAnHTTP01SolverCannotProveAWildcardAndOrdersNothing_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        var issuer = CertManagerIssuer(name: "http-only", namespace: setup.namespace)
+        issuer.object[["spec"]] = ["acme": ["server": .string(setup.lab.pebble), "privateKeySecretRef": ["name": "account"],
+                                            "solvers": [["http01": ["ingress": [:]]]]]]
+        _ = try await setup.lab.client.create(issuer.object)
+        let wildcard = "*.\(setup.host("o"))"
+        var certificate = CertManagerCertificate(name: "only", namespace: setup.namespace)
+        certificate.object[["spec"]] = ["secretName": "only-tls", "dnsNames": [.string(wildcard)], "issuerRef": ["name": "http-only"]]
+        _ = try await setup.lab.client.create(certificate.object)
+        let result = try await setup.issue(["certificate/only"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no solver of Issuer http-only matches \(wildcard) (a wildcard can be proven by DNS-01 only"), "\(result.stderr)")
+        #expect(try await setup.lab.client.list(.secrets, namespace: setup.namespace).isEmpty)
+    }
+
+    @Test func aDryRunNamesEachHTTP01RouteAndCreatesNothing_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        let name = setup.host("d")
+        let result = try await setup.issue(["-d", name, "--http01", "--ingress-class", setup.ingressClass, "--secret", "dry-tls", "--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\(name): HTTP-01, solver pod (docker.io/library/busybox:1.36) and service in \(setup.namespace), an Ingress of ingress class \(setup.ingressClass)"), "\(result.stdout)")
+        #expect(try await setup.solverObjects() == [])
+        #expect(try await setup.lab.client.list(.secrets, namespace: setup.namespace).isEmpty)
+    }
+
     @Test func anIssuerMixesDNS01ForTheWildcardAndHTTP01ForTheName_AgainstLab() async throws {
         let setup = try await HTTP01Lab()
         let lab = setup.lab

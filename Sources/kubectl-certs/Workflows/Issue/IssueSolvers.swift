@@ -58,7 +58,8 @@ struct IssueSolvers: Sendable {
                 continue
             case .solvers(let solvers, let secretNamespace):
                 guard let index = SolverSelection.choose(for: domain, among: solvers, labels: spec.labels) else {
-                    throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)", exitStatus: .usage)
+                    let why = domain.hasPrefix("*.") ? " (a wildcard can be proven by DNS-01 only, so only dns01 solvers count for it)" : ""
+                    throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)\(why)", exitStatus: .usage)
                 }
                 if let known = (Array(byIdentity.keys) + Array(http01.keys)).first(where: { $0.issuerSolver == index }) {
                     byDomain[domain] = known
