@@ -67,3 +67,25 @@ public enum Lab {
         return values
     }
 }
+
+extension Lab {
+    /// The lab's data plane (`scripts/lab up ingress`): its ingress controller's address, port and
+    /// class, and the domain whose every name resolves to that address through the lab's resolvers.
+    public struct IngressSettings: Sendable {
+        public var address: String
+        public var port: Int
+        public var ingressClass: String
+        public var domain: String
+
+        public init() throws {
+            address = try Lab.require("LAB_INGRESS_ADDRESS", component: "ingress")
+            let portText = try Lab.require("LAB_INGRESS_PORT", component: "ingress")
+            guard let port = Int(portText) else {
+                throw NotRunning(component: "ingress", variable: "LAB_INGRESS_PORT (not a number: \(portText))")
+            }
+            self.port = port
+            ingressClass = try Lab.require("LAB_INGRESS_CLASS", component: "ingress")
+            domain = try Lab.require("LAB_INGRESS_DOMAIN", component: "ingress")
+        }
+    }
+}

@@ -24,12 +24,11 @@ class Httpd:
     `home`), "exits" (httpd without -f daemonizes, or with -i serves stdin: the container's process ends with
     `exit_code`), or "other" (not httpd: runs, serves nothing)."""
 
-    def __init__(self, outcome, port=None, home="/", exit_code=0, log=""):
+    def __init__(self, outcome, port=None, home="/", exit_code=0):
         self.outcome = outcome
         self.port = port
         self.home = home
         self.exit_code = exit_code
-        self.log = log
 
 
 def command_line(container):
@@ -64,16 +63,16 @@ def parse(container):
         return Httpd("other")
     try:
         options, rest = getopt.getopt(argv[1:], OPTIONS)
-    except getopt.GetoptError as exc:
-        return Httpd("exits", exit_code=1, log=f"httpd: {exc.msg}")
+    except getopt.GetoptError:
+        return Httpd("exits", exit_code=1)  # busybox prints its usage and exits 1
     if rest:
-        return Httpd("exits", exit_code=1, log=f"httpd: unexpected argument '{rest[0]}'")
+        return Httpd("exits", exit_code=1)
     found = dict(options)
     if "-i" in found or "-f" not in found:
         return Httpd("exits", exit_code=0)
     port_text = found.get("-p", "80").rsplit(":", 1)[-1]
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        return Httpd("exits", exit_code=1, log=f"httpd: invalid port '{port_text}'")
+        return Httpd("exits", exit_code=1)
     return Httpd("serving", port=int(port_text), home=found.get("-h", "/"))
 
 

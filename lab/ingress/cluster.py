@@ -48,8 +48,7 @@ class ClusterView:
             return False
         objects = {}
         for kind, path in KINDS.items():
-            items, _ = self.api.list(path)
-            objects[kind] = {key(o): o for o in items}
+            objects[kind] = {key(o): o for o in self.api.list(path)}
         self.snapshot = Snapshot(objects, version)
         return True
 

@@ -54,8 +54,8 @@ class KubeApi:
             raise ApiFailure(f"{method} {path}: answer is not JSON ({exc})") from exc
 
     def list(self, path):
-        """The items of a list (every page), and the list's resourceVersion."""
-        items, token, version = [], None, None
+        """The items of a list, every page."""
+        items, token = [], None
         while True:
             query = {"limit": "500"}
             if token:
@@ -63,18 +63,19 @@ class KubeApi:
             status, body = self.request("GET", f"{path}?{urllib.parse.urlencode(query)}")
             if status != 200:
                 raise ApiFailure(f"GET {path}: {status} {(body or {}).get('message', '')}")
-            version = version or body["metadata"].get("resourceVersion")
             items += body.get("items") or []
             token = body["metadata"].get("continue")
             if not token:
-                return items, version
+                return items
 
     def resource_version(self):
-        """The store's current resourceVersion (it changes on every write), from the cheapest list there is."""
+        """The store's current resourceVersion (it changes on every write), from the cheapest list there is, with
+        the uid of the namespace listed: a restarted server may come back to a resourceVersion seen before."""
         status, body = self.request("GET", "/api/v1/namespaces?limit=1")
         if status != 200:
             raise ApiFailure(f"GET /api/v1/namespaces: {status}")
-        return body["metadata"].get("resourceVersion")
+        first = (body.get("items") or [{}])[0].get("metadata", {}).get("uid")
+        return body["metadata"].get("resourceVersion"), first
 
     def get(self, path):
         """The object, or None when it does not exist."""
@@ -90,6 +91,12 @@ class KubeApi:
         code, body = self.request("PATCH", path, {"status": status}, "application/merge-patch+json")
         if code not in (200, 404):
             raise ApiFailure(f"PATCH {path}: {code} {(body or {}).get('message', '')}")
+
+    def create_event(self, namespace, event):
+        path = f"/api/v1/namespaces/{namespace}/events"
+        code, body = self.request("POST", path, event)
+        if code not in (201, 404):
+            raise ApiFailure(f"POST {path}: {code} {(body or {}).get('message', '')}")
 
     def bind(self, namespace, name, node):
         path = f"/api/v1/namespaces/{namespace}/pods/{name}/binding"

@@ -9,6 +9,7 @@ import ipaddress
 import time
 
 import busybox_httpd
+from pod_events import EventRecorder
 
 NODE = "lab-node"
 NODE_LABELS = {"kubernetes.io/hostname": NODE, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
@@ -128,6 +129,7 @@ class Kubelet:
         self.api = api
         self.node_ip = node_ip
         self.pods = {}  # uid -> PodRecord
+        self.events = EventRecorder(api)
 
     def __call__(self, snapshot):
         live = set()
@@ -137,6 +139,7 @@ class Kubelet:
             if meta.get("deletionTimestamp"):
                 continue
             node = (pod.get("spec") or {}).get("nodeName")
+            mount_problem = None
             if not node:
                 if fits(pod):
                     self.api.bind(meta["namespace"], meta["name"], NODE)
@@ -145,11 +148,14 @@ class Kubelet:
             elif node != NODE:
                 continue  # a node this lab does not have: no kubelet ever answers for it
             else:
-                status = self.status(snapshot, pod)
+                mount_problem = volume_problem(snapshot, pod)
+                status = self.status(pod, mount_problem)
             if fingerprint(pod.get("status") or {}) != fingerprint(status):
                 self.api.patch_status(meta["namespace"], meta["name"], status)
+            self.events.record(pod, status, mount_problem)
         for uid in set(self.pods) - live:
             del self.pods[uid]
+        self.events.forget(set(self.events.sent) - live)
 
     def record(self, pod):
         uid = pod["metadata"]["uid"]
@@ -179,11 +185,10 @@ class Kubelet:
                        "0/1 nodes are available: 1 Preemption is not helpful for scheduling."}]
         return status
 
-    def status(self, snapshot, pod):
+    def status(self, pod, mount_problem):
         record = self.record(pod)
         elapsed = time.monotonic() - record.started
         spec = pod.get("spec") or {}
-        mount_problem = volume_problem(snapshot, pod)
         containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
         states = [self.container_status(pod, c, record, elapsed, mount_problem) for c in containers]
         started = mount_problem is None and all(s["state"].get("running") or s["restartCount"] or
@@ -231,7 +236,7 @@ class Kubelet:
         httpd = busybox_httpd.parse(container)
         user = _security(pod, container, "runAsUser")
         if httpd.outcome == "serving" and user not in (None, 0) and httpd.port < UNPRIVILEGED_PORT_START:
-            httpd = busybox_httpd.Httpd("exits", exit_code=1, log="httpd: bind: Permission denied")
+            httpd = busybox_httpd.Httpd("exits", exit_code=1)  # httpd: bind: Permission denied
         if httpd.outcome == "exits":
             restarts = _restarts(elapsed)
             out["restartCount"] = restarts + 1

@@ -6,7 +6,11 @@ As ingress-nginx builds its nginx configuration: one server per host named in th
 a request goes to the server of its exact host, else of the longest wildcard matching it, else `_`. A server's
 locations come from every Ingress with rules for that host, the oldest Ingress first on a duplicate path;
 nginx picks an `Exact` path (`location = /p`) before any prefix, then the longest prefix: `Prefix` matches
-whole path elements (`/p` and `/p/...`), `ImplementationSpecific` is a plain string prefix, as nginx's own."""
+whole path elements (`/p` and `/p/...`), `ImplementationSpecific` is a plain string prefix, as nginx's own.
+An Ingress's `spec.defaultBackend` serves the paths of its own hosts that no rule matches. Not emulated:
+ingress-nginx also makes the defaultBackend of an Ingress without rules the catch-all for every host no
+server names; in the shared lab, where many tests leave such Ingresses behind, that would turn every
+unrouted request's 404 into whatever they point at."""
 
 ACME_PATH = "/.well-known/acme-challenge"
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -100,8 +104,6 @@ def route(ingresses, host, request_path):
                 rank = (found[0], found[1])
                 if best_rank is None or rank > best_rank:
                     best, best_rank = Route(ingress, entry.get("backend") or {}, entry.get("path") or "/"), rank
-        if server == "" and not rules and fallback is None and _dig(ingress, "spec", "defaultBackend"):
-            fallback = Route(ingress, ingress["spec"]["defaultBackend"], "/")
     return best or fallback
 
 

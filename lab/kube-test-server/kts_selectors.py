@@ -104,6 +104,17 @@ FIELD_GETTERS = {
 TYPE_FIELDS = {
     "Secret": {"type": lambda o: o.get("type", "")},
     "Namespace": {"status.phase": lambda o: (o.get("status") or {}).get("phase", "")},
+    # kube-apiserver's PodToSelectableFields.
+    "Pod": {
+        "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName", ""),
+        "spec.restartPolicy": lambda o: (o.get("spec") or {}).get("restartPolicy", ""),
+        "spec.schedulerName": lambda o: (o.get("spec") or {}).get("schedulerName", ""),
+        "spec.serviceAccountName": lambda o: (o.get("spec") or {}).get("serviceAccountName", ""),
+        "spec.hostNetwork": lambda o: "true" if (o.get("spec") or {}).get("hostNetwork") else "false",
+        "status.phase": lambda o: (o.get("status") or {}).get("phase", ""),
+        "status.podIP": lambda o: (o.get("status") or {}).get("podIP", ""),
+        "status.nominatedNodeName": lambda o: (o.get("status") or {}).get("nominatedNodeName", ""),
+    },
 }
 
 

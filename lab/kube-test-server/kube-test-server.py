@@ -710,7 +710,7 @@ class Handler(BaseHTTPRequestHandler):
             options = self.parse_body(raw) if raw.strip() else {}
             dry_run = dry_run or (options.get("dryRun") or []) == ["All"]
             entry = store.delete(rtype, namespace, name, options, dry_run, self.propagation_policy(options, query))
-            if rtype.crd or rtype.kind == "Namespace":
+            if rtype.crd or rtype.kind in ("Namespace", "Pod"):
                 return self.object_response(rtype, entry, 200)
             return self.status_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                                          "details": {"name": name, **({"group": rtype.group} if rtype.group else {}),
