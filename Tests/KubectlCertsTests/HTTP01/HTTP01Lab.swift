@@ -13,8 +13,9 @@ struct HTTP01Lab {
 
     init() async throws {
         lab = try IssueLab()
-        domain = try Lab.require("LAB_INGRESS_DOMAIN", component: "ingress")
-        ingressClass = try Lab.require("LAB_INGRESS_CLASS", component: "ingress")
+        let ingress = try Lab.IngressSettings()
+        domain = ingress.domain
+        ingressClass = ingress.ingressClass
         namespace = try await lab.namespace()
     }
 
