@@ -32,7 +32,8 @@ struct IngressEdit {
                 let ours = paths.indices.filter { paths[$0]["path"]?.stringValue == path && paths[$0]["backend"]?["service"]?["name"]?.stringValue == service }
                 guard !ours.isEmpty else { continue }
                 if ours.count == paths.count, rule.objectValue?.keys.sorted() == ["host", "http"] {
-                    return [["op": "remove", "path": .string("/spec/rules/\(ruleIndex)")]]
+                    // The rule was ours alone; so was the list when it is the only rule in it.
+                    return [["op": "remove", "path": .string(rules.count == 1 ? "/spec/rules" : "/spec/rules/\(ruleIndex)")]]
                 }
                 // From the last, so each index still points where it did when read.
                 return ours.reversed().map { ["op": "remove", "path": .string("/spec/rules/\(ruleIndex)/http/paths/\($0)")] }
