@@ -99,6 +99,11 @@ import Testing
         let applied = try await kube.kubectl(["apply", "-f", "-"], input: Data(Self.manifest(ns).utf8))
         try #require(applied.status == 0, "\(applied.stderr)")
 
+        // A replace with the manifest as written (no defaults in it) is defaulted before it is
+        // compared: nothing changed, so it is accepted.
+        let replaced = try await kube.kubectl(["replace", "-f", "-"], input: Data(Self.manifest(ns).utf8))
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+
         // A Pod's command cannot change.
         let changed = try await kube.kubectl(["apply", "-f", "-"], input: Data(Self.manifest(ns, command: "/bin/httpd").utf8))
         #expect(changed.status != 0)

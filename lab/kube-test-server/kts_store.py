@@ -296,6 +296,8 @@ class Store:
             new["type"] = "Opaque"
         if rtype.kind == "Service":
             workloads.default_service(new, self.service_ips(), self.node_ports(), old.obj)
+        elif rtype.kind == "Pod":
+            workloads.default_pod_spec(new)
         errs = _validate(rtype, new, old.obj, self)
         if errs:
             raise errors.invalid(rtype, meta.get("name"), errs)

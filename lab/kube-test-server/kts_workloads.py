@@ -151,7 +151,15 @@ def _default_container(c):
 
 
 def default_pod(obj):
-    """What kube-apiserver's defaulting and the default admission plugins add to a new Pod; status Pending."""
+    """A new Pod: its spec's defaults, and status Pending."""
+    default_pod_spec(obj)
+    spec = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
+    obj["status"] = {"phase": "Pending", "qosClass": _qos_class(_list(spec.get("containers")))}
+
+
+def default_pod_spec(obj):
+    """What kube-apiserver's defaulting and the default admission plugins add to a Pod's spec, on create and
+    (defaulting only) on every update, before validation."""
     spec = obj.setdefault("spec", {})
     if not isinstance(spec, dict):
         return
@@ -173,7 +181,6 @@ def default_pod(obj):
     spec.setdefault("priority", 0)
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    obj["status"] = {"phase": "Pending", "qosClass": _qos_class(_list(spec.get("containers")))}
 
 
 def _allocate_ip(used):
