@@ -34,7 +34,7 @@ struct IssueWorkflow {
         let step = StepTimer(subject: "\(spec.namespace)/\(spec.secretName)")
         let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
         let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
-        let solvers: IssueSolvers = try await step("solvers") { try await dnsSolvers(for: spec, settings: settings) }
+        let solvers: IssueSolvers = try await step("DNS solvers") { try await dnsSolvers(for: spec, settings: settings) }
         for http01 in solvers.http01.values { try await IngressClassCheck.verify(http01, client: client) }
         let acme: ACMEClient = try await step("ACME account") { try await accounts.connect(settings, progress: progress) }
         let placed = try await step("order") {
@@ -48,7 +48,7 @@ struct IssueWorkflow {
             if order.status == .pending {
                 await pending.removeEarlierSolvers(client: client, outstanding: outstanding, progress: progress)
                 let http01 = try solvers.http01.isEmpty ? nil : http01Solving()
-                order = try await step("challenges (publish, propagation or self-check, validation, cleanup)") {
+                order = try await step(Self.challengeStep(solvers)) {
                     try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding, http01: http01, namespace: spec.namespace)
                         .solve(order, note: { try await pending.note($0, $1) })
                 }
@@ -73,6 +73,15 @@ struct IssueWorkflow {
         let existing = try await client.getIfPresent(.secrets, name: spec.secretName, namespace: spec.namespace).map(Secret.init(object:))
         if let existing { try SecretWriter(client: client).checkMayWrite(existing, adopt: adopt, certificateName: spec.certificateName) }
         return existing
+    }
+
+    /// The challenge step's name in the `-v` timings, by how the names are proven.
+    private static func challengeStep(_ solvers: IssueSolvers) -> String {
+        switch (solvers.byIdentity.isEmpty, solvers.http01.isEmpty) {
+        case (_, true): return "DNS-01 (publish, propagation, validation, cleanup)"
+        case (true, false): return "HTTP-01 (solvers, self-check, validation, cleanup)"
+        case (false, false): return "DNS-01 and HTTP-01 (publish, propagation, self-check, validation, cleanup)"
+        }
     }
 
     private func http01Solving() throws -> HTTP01Solving {
