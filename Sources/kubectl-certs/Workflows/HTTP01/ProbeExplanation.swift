@@ -43,14 +43,12 @@ enum ProbeExplanation {
     private static func classHint(_ observation: ProbeObservation, solver: HTTP01Solver, pod: Pod?, classes: [IngressClass]?) -> String? {
         guard case .status(_, let code, _) = observation, code == 404 || (code == 503 && pod?.phase == "Running"),
               let classes, solver.editIngress == nil else { return nil }
-        let names = classes.map { $0.isDefault ? "\($0.name) (default)" : $0.name }.sorted()
-        let known = names.isEmpty ? "the cluster has no IngressClass at all" : "the cluster has \(names.joined(separator: ", "))"
         if let name = solver.className {
             guard !classes.contains(where: { $0.name == name }) else { return nil }
-            return "no IngressClass named \(name) exists — \(known); choose one with --ingress-class"
+            return "no IngressClass named \(name) exists — \(IngressClassCheck.describe(classes))"
         }
         guard !classes.contains(where: \.isDefault) else { return nil }
-        return "no IngressClass is marked default, so an Ingress without a class may be served by none — \(known); choose one with --ingress-class"
+        return "no IngressClass is marked default, so an Ingress without a class may be served by none — \(IngressClassCheck.describe(classes))"
     }
 
     /// The solver Pod's state, when it is not running: its phase and each waiting reason.
