@@ -79,7 +79,8 @@ struct AuthorizationSolving {
         var answers: [ChallengeAnswer] = []
         let run = SolverObjects.newRun()
         for authorization in authorizations {
-            if let http01 = solvers.http01[try solvers.identity(for: authorization.domain)] {
+            let solver = try solvers.identity(for: authorization.domain)
+            if let http01 = solvers.http01[solver] {
                 guard let challenge = authorization.challenge(type: "http-01"), let token = challenge.token else {
                     throw CommandFailure(message: "the CA offers no http-01 challenge for \(authorization.domain)", exitStatus: .acmeRefused)
                 }
@@ -91,7 +92,6 @@ struct AuthorizationSolving {
             guard let challenge = authorization.challenge(type: "dns-01"), let token = challenge.token else {
                 throw CommandFailure(message: "the CA offers no dns-01 challenge for \(authorization.domain)", exitStatus: .acmeRefused)
             }
-            let solver = try solvers.identity(for: authorization.domain)
             let text = ACMEChallengeText(token: token, keyAuthorization: await acme.keyAuthorization(for: token))
             let dnsChallenge = DNSChallenge(domain: authorization.domain, value: await acme.dns01Value(for: token), acme: text)
             if let index = batches.firstIndex(where: { $0.solver == solver }) {
