@@ -106,6 +106,20 @@ import Testing
         #expect(try await setup.solverObjects() == [])
     }
 
+    @Test func aCheckRemovesTheProbeAKilledCheckLeft_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        // The image cannot be pulled: the check waits with its probe solver in place.
+        let killed = try RunningCommand(["kubectl", "certs", "http01", "check", "-d", setup.host("k"), "-n", setup.namespace, "--dns-resolver", setup.lab.resolver,
+                                         "--http01-solver-image", "registry.invalid/solver:1"],
+                                        environment: setup.lab.environment, signalOn: .init("HTTP-01: ingress answers 503", signal: SIGKILL))
+        #expect(await killed.wait() == SIGKILL)
+        #expect(try await setup.solverObjects().count == 4, "\(killed.stderr)")
+        let result = try await setup.run(["http01", "check", "-d", setup.host("k")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("removing 1 probe solver(s) a killed check left"), "\(result.stderr)")
+        #expect(try await setup.solverObjects() == [])
+    }
+
     @Test func checkWithAClassThatDoesNotExistSaysWhichDo_AgainstLab() async throws {
         let setup = try await HTTP01Lab()
         let result = try await setup.run(["http01", "check", "-d", setup.host("w"), "--ingress-class", "wrong"])

@@ -20,6 +20,16 @@ import Testing
         #expect(configMap.labels["app.kubernetes.io/managed-by"] == "kubectl-certs")
         #expect(configMap.labels["kubectl-certs.io/http01-run"] == "run1")
         #expect(configMap[["metadata", "ownerReferences"]] == nil)
+        #expect(configMap.labels["kubectl-certs.io/http01-probe"] == nil)
+    }
+
+    @Test func aProbesConfigMapNamesTheProcessThatMadeIt() throws {
+        var probe = objects()
+        probe.probeHolder = RunHolder(host: "laptop", pid: 42, started: "boot:7")
+        let configMap = probe.configMap()
+        #expect(configMap.labels["kubectl-certs.io/http01-probe"] == "true")
+        let text = try #require(configMap.annotations["kubectl-certs.io/http01-holder"])
+        #expect(try JSONDecoder().decode(RunHolder.self, from: Data(text.utf8)) == probe.probeHolder)
     }
 
     @Test func namesAreServiceNamesAndDifferPerTokenAndRun() {

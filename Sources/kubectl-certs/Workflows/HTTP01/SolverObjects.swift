@@ -25,6 +25,9 @@ struct SolverObjects: Sendable {
     var run: String
     var solver: HTTP01Solver
     var challenge: HTTP01Challenge
+    /// For `http01 check`, which keeps no pending record: the process that made them, on the
+    /// ConfigMap, so that a later check on this host can remove what a killed one left.
+    var probeHolder: RunHolder? = nil
 
     static let port = 8089
     static let servedDirectory = "/srv"
@@ -32,6 +35,8 @@ struct SolverObjects: Sendable {
     static let solverLabel = "kubectl-certs.io/http01-solver"
     static let runLabel = "kubectl-certs.io/http01-run"
     static let nameLabel = "kubectl-certs.io/http01-name"
+    static let probeLabel = "kubectl-certs.io/http01-probe"
+    static let holderAnnotation = "kubectl-certs.io/http01-holder"
 
     /// A name for a new run's solver objects: what the run is, and which token (a DNS-1035
     /// label, so it is a valid Service name too).
@@ -57,6 +62,10 @@ struct SolverObjects: Sendable {
     func configMap() -> KubernetesObject {
         var object = KubernetesObject(.configMaps, name: name, namespace: namespace)
         object.labels = labels
+        if let probeHolder, let holder = try? JSONEncoder().encode(probeHolder) {
+            object.labels[Self.probeLabel] = "true"
+            object.annotations = [Self.holderAnnotation: String(decoding: holder, as: UTF8.self)]
+        }
         object[["data"]] = [challenge.token: .string(challenge.keyAuthorization)]
         return object
     }
