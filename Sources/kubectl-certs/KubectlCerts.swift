@@ -7,7 +7,7 @@ import Foundation
 struct KubectlCerts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: CommandName.current,
-        abstract: "TLS certificates for Kubernetes Ingresses from ACME CAs, proven by DNS-01.",
+        abstract: "TLS certificates for Kubernetes Ingresses from ACME CAs, proven by DNS-01 or HTTP-01.",
         discussion: """
         Installed as `kubectl-certs` on PATH, it runs as `kubectl certs`.
 
@@ -24,7 +24,7 @@ struct KubectlCerts: AsyncParsableCommand {
             --dns rfc2136
         """,
         version: Release.version,
-        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, Version.self, Completion.self]
+        subcommands: [Status.self, Issue.self, Renew.self, Install.self, Uninstall.self, Providers.self, DNS.self, HTTP01.self, Version.self, Completion.self]
     )
 
     /// Runs the command and turns every failure into the exit code the design promises.

@@ -192,6 +192,12 @@ public final class KubernetesClient: Sendable {
         KubernetesObject(json: try await request("PATCH", type.path(namespace: namespace ?? defaultNamespace(type), name: name), body: patch, contentType: "application/merge-patch+json"))
     }
 
+    /// JSON patch (RFC 6902): a list of operations, applied all or none. A `test` operation
+    /// that fails makes the server refuse the whole patch (`.invalid`).
+    public func jsonPatch(_ type: ResourceType, name: String, namespace: String? = nil, operations: [JSONValue]) async throws(KubernetesError) -> KubernetesObject {
+        KubernetesObject(json: try await request("PATCH", type.path(namespace: namespace ?? defaultNamespace(type), name: name), body: .array(operations), contentType: "application/json-patch+json"))
+    }
+
     /// DELETE. With `uid` or `resourceVersion`, only that very object (DeleteOptions
     /// preconditions): `.conflict` when it was replaced or changed since.
     public func delete(_ type: ResourceType, name: String, namespace: String? = nil, uid: String? = nil, resourceVersion: String? = nil) async throws(KubernetesError) {
@@ -211,7 +217,7 @@ public final class KubernetesClient: Sendable {
 
     private func resourceType(of object: KubernetesObject) throws(KubernetesError) -> ResourceType {
         let known: [ResourceType] = [.namespaces, .secrets, .ingresses, .certificates, .certificateRequests, .issuers, .clusterIssuers, .leases, .events,
-                                   .serviceAccounts, .clusterRoles, .clusterRoleBindings, .cronJobs]
+                                   .serviceAccounts, .clusterRoles, .clusterRoleBindings, .cronJobs, .configMaps, .pods, .services, .ingressClasses]
         guard let type = known.first(where: { $0.kind == object.kind && $0.apiVersion == object.apiVersion }) else {
             throw KubernetesError(kind: .badRequest, message: "kubectl-certs does not handle \(object.apiVersion ?? "?")/\(object.kind ?? "?") objects")
         }

@@ -14,7 +14,7 @@ final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let request: HTTPRequest
     let continuation: CheckedContinuation<HTTPResponse, any Error>
-    /// Header and CONNECT_TO lists curl reads during the transfer; freed in deinit.
+    /// Header, CONNECT_TO and RESOLVE lists curl reads during the transfer; freed in deinit.
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     private(set) var body = Data()
@@ -51,6 +51,10 @@ final class CurlTransfer: @unchecked Sendable {
             url = target.replacingHost(with: serverName)
             try set(CURLOPT_CONNECT_TO, list: ["\(serverName):\(target.port):\(target.hostForConnectTo):\(target.port)"])
             if headers["Host"] == nil { headers.set("Host", target.hostHeader) }
+        }
+        if let address = request.connectAddress, let target = RequestTarget(url) {
+            let literal = address.contains(":") ? "[\(address)]" : address
+            try set(CURLOPT_RESOLVE, list: ["\(target.host):\(target.port):\(literal)"])
         }
         try set(CURLOPT_URL, url)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeRawPointer(errorBuffer))

@@ -8,13 +8,17 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Overrides the client's total timeout for this request.
     public var timeout: Duration?
+    /// Connects to this IP address instead of resolving the URL's host, which is still what
+    /// the Host header and TLS name say (as a client that resolved the name elsewhere).
+    public var connectAddress: String?
 
-    public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil, timeout: Duration? = nil) {
+    public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil, timeout: Duration? = nil, connectAddress: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.connectAddress = connectAddress
     }
 }
 

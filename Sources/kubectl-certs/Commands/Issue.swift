@@ -6,7 +6,7 @@ import Foundation
 extension KubectlCerts {
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue a certificate through ACME and DNS-01 into a TLS Secret.",
+            abstract: "Issue a certificate through ACME, proven by DNS-01 or HTTP-01, into a TLS Secret.",
             discussion: """
             DNS provider credentials come from the environment (e.g. RFC2136_NAMESERVER,
             RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, each also as NAME_FILE), from
@@ -25,12 +25,23 @@ extension KubectlCerts {
 
               # Show the plan and check what can be checked; order and write nothing
               kubectl certs issue ingress/web -n shop --dry-run
+
+              # Prove two names by HTTP-01 through the cluster's nginx ingress
+              kubectl certs issue -d shop.example.com -d www.example.com \\
+                --secret shop-tls -n shop --http01 --ingress-class nginx
             """
         )
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var acme: ACMEOptions
         @OptionGroup var dns: DNSOptions
+        @OptionGroup var http01Options: HTTP01Options
+
+        @Flag(name: .customLong("http01"), help: "Prove the names by HTTP-01 through the cluster's ingress instead of DNS-01 (no wildcards).")
+        var http01 = false
+
+        @Flag(name: .customLong("ingress-edit"), help: "With --http01 and ingress/NAME: add the challenge paths to that Ingress (and remove them afterwards) instead of creating Ingresses.")
+        var ingressEdit = false
 
         @Argument(help: "ingress/NAME or certificate/NAME; or give the names with -d.")
         var target: String?
@@ -68,6 +79,25 @@ extension KubectlCerts {
             }
             try acme.validateOptions()
             try dns.validateOptions()
+            try validateHTTP01()
+        }
+
+        private func validateHTTP01() throws {
+            try http01Options.validateOptions()
+            guard http01 else {
+                if ingressEdit || http01Options.isSet {
+                    throw ValidationError("--ingress-edit, --ingress-class, --http01-solver-image and --http01-timeout go with --http01")
+                }
+                return
+            }
+            if dns.provider != nil { throw ValidationError("give either --http01 or --dns PROVIDER, not both") }
+            if let wildcard = domains.first(where: { $0.hasPrefix("*.") }) {
+                throw ValidationError("-d \(wildcard): a wildcard can be proven by DNS-01 only, not --http01; issue it with --dns PROVIDER, or through an issuer with a dns01 solver for it")
+            }
+            if ingressEdit {
+                guard let target, Target(target)?.kind == .ingress else { throw ValidationError("--ingress-edit edits the Ingress named as the target: give ingress/NAME") }
+                if http01Options.ingressClass != nil { throw ValidationError("--ingress-edit adds paths to an existing Ingress, whose class stays as it is: drop --ingress-class") }
+            }
         }
 
         static func isDomain(_ name: String) -> Bool {
@@ -103,10 +133,15 @@ extension KubectlCerts {
             let client = try context.kubernetesClient()
             let progress = ProgressDisplay()
             let outstanding = OutstandingRecords()
+            let parsedTarget = target.flatMap(Target.init)
             let specs = try await IssueTargets(client: client, acme: acme, namespace: client.connection.namespace)
-                .specs(target: target.flatMap(Target.init), domains: domains, secret: secret)
+                .specs(target: parsedTarget, domains: domains, secret: secret)
+            if http01, let wildcard = specs.flatMap(\.orderNames).first(where: { $0.hasPrefix("*.") }) {
+                throw CommandFailure(message: "\(wildcard) (from \(target ?? "-d")) is a wildcard, which can be proven by DNS-01 only, not --http01; issue it with --dns PROVIDER, or through an issuer with a dns01 solver for it", exitStatus: .usage)
+            }
             let acmeHTTP = try acme.httpClient()
-            let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns)
+            let http01Solver = http01 ? http01Options.solver(editIngress: ingressEdit ? parsedTarget?.name : nil) : nil
+            let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns, http01: http01Solver)
             let workflow = IssueWorkflow(
                 client: client,
                 accounts: AccountStore(client: client, http: acmeHTTP),
@@ -115,7 +150,8 @@ extension KubectlCerts {
                 adopt: adopt,
                 progress: progress,
                 outstanding: outstanding,
-                settings: { spec in try await settingsSource.settings(for: spec) }
+                settings: { spec in try await settingsSource.settings(for: spec) },
+                http01Timeout: try http01Options.selfCheckTimeout()
             )
             if dryRun {
                 print(try await IssuePlanner(workflow: workflow).plan(specs), terminator: "")

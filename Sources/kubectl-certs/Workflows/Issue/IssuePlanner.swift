@@ -30,6 +30,11 @@ struct IssuePlanner {
             lines.append("  secret:       \(spec.namespace)/\(spec.secretName) (\(secretState))")
             let solvers = try await workflow.dnsSolvers(for: spec, settings: settings)
             for domain in spec.orderNames {
+                if let identity = solvers.byDomain[domain], let http01 = solvers.http01[identity] {
+                    let route = http01.editIngress.map { "paths added to ingress \(spec.namespace)/\($0)" } ?? "an Ingress of \(http01.classDescription)"
+                    lines.append("  \(domain): HTTP-01, solver pod (\(http01.image)) and service in \(spec.namespace), \(route)")
+                    continue
+                }
                 guard let identity = solvers.byDomain[domain], let solver = solvers.byIdentity[identity] else { continue }
                 do {
                     let target = try await solver.discovery.discover(domain: domain)

@@ -13,7 +13,7 @@ struct IssueSettings: Sendable {
     var accountSecret: (namespace: String, name: String)
     /// The issuer this came from, for the Secret's annotations.
     var issuer: IssuerReference?
-    /// How each name is proven: a provider code and its credentials.
+    /// How each name is proven: a DNS provider code and its credentials, HTTP-01, or an issuer's solvers.
     var dns: DNSChoice
     /// `--dns-credentials secret/NAME`, recorded so that a renewal reads the same Secret.
     var credentialsSecret: String? = nil
@@ -21,6 +21,8 @@ struct IssueSettings: Sendable {
     enum DNSChoice: Sendable {
         /// `--dns CODE`: one provider for every name, credentials from the environment (or a Secret).
         case provider(code: String, environment: ProviderEnvironment)
+        /// `--http01`: every name through the cluster's ingress.
+        case http01(HTTP01Solver)
         /// cert-manager solvers, chosen per name.
         case solvers([JSONValue], issuerNamespace: String)
     }
@@ -81,7 +83,7 @@ struct SolverCredentials {
     func provider(for solver: JSONValue, domain: String, secretNamespace: String, issuer: String) async throws -> (code: String, environment: ProviderEnvironment) {
         guard let dns01 = solver["dns01"] else {
             let kinds = solver.objectValue?.keys.filter { $0 != "selector" }.sorted().joined(separator: ", ") ?? "none"
-            throw CommandFailure(message: "the solver for \(domain) is not DNS-01 (it has \(kinds)); kubectl-certs solves DNS-01 only — HTTP-01 is not supported yet", exitStatus: .usage)
+            throw CommandFailure(message: "the solver for \(domain) is neither dns01 nor http01 (it has \(kinds)); kubectl-certs solves those two", exitStatus: .usage)
         }
         let fields = (dns01.objectValue ?? [:]).filter { $0.key != "cnameStrategy" }
         guard fields.count == 1, let (field, block) = fields.first else {

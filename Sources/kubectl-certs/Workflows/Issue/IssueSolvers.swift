@@ -17,11 +17,16 @@ struct SolverIdentity: Codable, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The DNS-01 solvers of one certificate: one per distinct solver, and which proves each name.
+/// The solvers of one certificate: one per distinct solver, and which proves each name.
 struct IssueSolvers: Sendable {
     /// The solver for each name of the certificate (as ordered, wildcards with `*.`).
     var byDomain: [String: SolverIdentity]
+    /// The DNS-01 solvers.
     var byIdentity: [SolverIdentity: DNS01Solver]
+    /// The HTTP-01 solvers (provider code `http01`).
+    var http01: [SolverIdentity: HTTP01Solver] = [:]
+
+    static let http01Code = "http01"
 
     /// The provider codes in use, for the Secret's annotation.
     var providerCodes: [String] { Set(byIdentity.keys.map(\.provider)).sorted() }
@@ -37,6 +42,7 @@ struct IssueSolvers: Sendable {
     static func make(for spec: CertificateSpec, settings: IssueSettings, client: KubernetesClient, resolver: DNSResolver, propagation: PropagationFlags) async throws -> IssueSolvers {
         var byDomain: [String: SolverIdentity] = [:]
         var byIdentity: [SolverIdentity: DNS01Solver] = [:]
+        var http01: [SolverIdentity: HTTP01Solver] = [:]
         let discovery = ZoneDiscovery(resolver: resolver)
         for domain in spec.orderNames {
             let identity: SolverIdentity
@@ -45,15 +51,27 @@ struct IssueSolvers: Sendable {
             case .provider(let code, let providerEnvironment):
                 identity = SolverIdentity(provider: code)
                 environment = providerEnvironment
+            case .http01(let solver):
+                identity = SolverIdentity(provider: http01Code)
+                byDomain[domain] = identity
+                http01[identity] = solver
+                continue
             case .solvers(let solvers, let secretNamespace):
                 guard let index = SolverSelection.choose(for: domain, among: solvers, labels: spec.labels) else {
-                    throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)", exitStatus: .usage)
+                    let why = domain.hasPrefix("*.") ? " (a wildcard can be proven by DNS-01 only, so only dns01 solvers count for it)" : ""
+                    throw CommandFailure(message: "no solver of \(settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer") matches \(domain)\(why)", exitStatus: .usage)
                 }
-                if let known = byIdentity.keys.first(where: { $0.issuerSolver == index }) {
+                if let known = (Array(byIdentity.keys) + Array(http01.keys)).first(where: { $0.issuerSolver == index }) {
                     byDomain[domain] = known
                     continue
                 }
                 let issuer = settings.issuer.map { "\($0.kind) \($0.name)" } ?? "the issuer"
+                if let block = solvers[index]["http01"] {
+                    let known = SolverIdentity(provider: http01Code, issuerSolver: index)
+                    http01[known] = try HTTP01Solver(certManager: block, describing: "solver \(index + 1) of \(issuer)")
+                    byDomain[domain] = known
+                    continue
+                }
                 let (code, solverEnvironment) = try await SolverCredentials(client: client).provider(for: solvers[index], domain: domain, secretNamespace: secretNamespace, issuer: issuer)
                 identity = SolverIdentity(provider: code, issuerSolver: index)
                 environment = solverEnvironment
@@ -64,6 +82,6 @@ struct IssueSolvers: Sendable {
                 byIdentity[identity] = configured.solver(discovery: discovery, timeout: propagation.timeout, fixedWait: propagation.fixedWait)
             }
         }
-        return IssueSolvers(byDomain: byDomain, byIdentity: byIdentity)
+        return IssueSolvers(byDomain: byDomain, byIdentity: byIdentity, http01: http01)
     }
 }

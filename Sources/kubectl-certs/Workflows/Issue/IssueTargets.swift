@@ -80,16 +80,24 @@ struct IssueSettingsSource: Sendable {
     var client: KubernetesClient
     var acme: ACMEOptions
     var dns: DNSOptions
+    /// `--http01`: every name through the cluster's ingress, whatever the issuer's solvers say.
+    var http01: HTTP01Solver? = nil
 
     func settings(for spec: CertificateSpec) async throws -> IssueSettings {
         if let issuer = spec.issuer, dns.provider == nil {
             var settings = try await IssuerReader(client: client).settings(for: issuer, namespace: spec.namespace, override: try acme.acmeServer())
             if let email = acme.email { settings.email = email }
             if let chain = acme.preferredChain { settings.preferredChain = chain }
+            if let http01 { settings.dns = .http01(http01) }
             return settings
         }
-        guard let provider = dns.provider else {
-            throw CommandFailure(message: "say how to prove the names: --dns PROVIDER, or --issuer/--cluster-issuer naming a cert-manager issuer with DNS-01 solvers", exitStatus: .usage)
+        let choice: IssueSettings.DNSChoice
+        if let http01 {
+            choice = .http01(http01)
+        } else if let provider = dns.provider {
+            choice = .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace))
+        } else {
+            throw CommandFailure(message: "say how to prove the names: --dns PROVIDER, --http01, or --issuer/--cluster-issuer naming a cert-manager issuer with DNS-01 or HTTP-01 solvers", exitStatus: .usage)
         }
         let server = try acme.acmeServer() ?? ACMEServer("letsencrypt")
         return IssueSettings(
@@ -99,7 +107,7 @@ struct IssueSettingsSource: Sendable {
             preferredChain: acme.preferredChain,
             accountSecret: IssueSettings.defaultAccountSecret(for: server, namespace: spec.namespace),
             issuer: nil,
-            dns: .provider(code: provider, environment: try await dns.environment(client: client, namespace: spec.namespace)),
+            dns: choice,
             credentialsSecret: dns.credentials
         )
     }

@@ -19,6 +19,8 @@ struct IssueWorkflow {
     var outstanding: OutstandingRecords
     /// Settings for a certificate: from the flags, or from its issuer.
     var settings: @Sendable (CertificateSpec) async throws -> IssueSettings
+    /// How long the HTTP-01 self-check waits for the solvers to be served.
+    var http01Timeout = HTTP01SelfCheck.defaultTimeout
 
     struct Issued: Sendable {
         var spec: CertificateSpec
@@ -33,6 +35,7 @@ struct IssueWorkflow {
         let settings: IssueSettings = try await step("settings") { try await self.settings(spec) }
         let existing: Secret? = try await step("Secret check") { try await writableSecret(for: spec) }
         let solvers: IssueSolvers = try await step("DNS solvers") { try await dnsSolvers(for: spec, settings: settings) }
+        for http01 in solvers.http01.values { try await IngressClassCheck.verify(http01, client: client) }
         let acme: ACMEClient = try await step("ACME account") { try await accounts.connect(settings, progress: progress) }
         let placed = try await step("order") {
             try await OrderPlacement(store: PendingOrderStore(client: client), progress: progress).resumeOrPlace(spec, settings: settings, existing: existing, acme: acme)
@@ -43,9 +46,11 @@ struct IssueWorkflow {
         do {
             var order: ACMEOrder = placed.order
             if order.status == .pending {
-                order = try await step("DNS-01 (publish, propagation, validation, cleanup)") {
-                    try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding)
-                        .solve(order, note: { try await pending.note($0) })
+                await pending.removeEarlierSolvers(client: client, outstanding: outstanding, progress: progress)
+                let http01 = try solvers.http01.isEmpty ? nil : http01Solving()
+                order = try await step(Self.challengeStep(solvers)) {
+                    try await AuthorizationSolving(acme: acme, solvers: solvers, progress: progress, outstanding: outstanding, http01: http01, namespace: spec.namespace)
+                        .solve(order, note: { try await pending.note($0, $1) })
                 }
             }
             chain = try await step("finalize and download") { () async throws -> IssuedChain in
@@ -68,6 +73,20 @@ struct IssueWorkflow {
         let existing = try await client.getIfPresent(.secrets, name: spec.secretName, namespace: spec.namespace).map(Secret.init(object:))
         if let existing { try SecretWriter(client: client).checkMayWrite(existing, adopt: adopt, certificateName: spec.certificateName) }
         return existing
+    }
+
+    /// The challenge step's name in the `-v` timings, by how the names are proven.
+    private static func challengeStep(_ solvers: IssueSolvers) -> String {
+        switch (solvers.byIdentity.isEmpty, solvers.http01.isEmpty) {
+        case (_, true): return "DNS-01 (publish, propagation, validation, cleanup)"
+        case (true, false): return "HTTP-01 (solvers, self-check, validation, cleanup)"
+        case (false, false): return "DNS-01 and HTTP-01 (publish, propagation, self-check, validation, cleanup)"
+        }
+    }
+
+    private func http01Solving() throws -> HTTP01Solving {
+        let check = HTTP01SelfCheck(probe: try HTTP01Probe(resolver: resolver), client: client, timeout: http01Timeout, progress: progress)
+        return HTTP01Solving(client: client, selfCheck: check, progress: progress, outstanding: outstanding)
     }
 
     func dnsSolvers(for spec: CertificateSpec, settings: IssueSettings) async throws -> IssueSolvers {

@@ -39,12 +39,13 @@ struct OrderPlacement {
         // Records an earlier run may have left stay noted until they are removed — also those
         // a finished run left for another Secret when the command ran with another --secret.
         let orphans = try await store.leftForOtherSecrets(spec, server: server)
+        let leftSolvers = (previous?.order.http01 ?? []) + orphans.flatMap { $0.order.http01 ?? [] }
         let record = PendingOrder(server: server, names: names, orderURL: order.url, keyPEM: try key.pem(encoding: .pkcs8),
-                                  records: (previous?.order.records ?? []) + orphans.flatMap(\.order.records))
+                                  records: (previous?.order.records ?? []) + orphans.flatMap(\.order.records), http01: leftSolvers.isEmpty ? nil : leftSolvers)
         let pending: PendingOrderStore.Stored
         if let previous { pending = try await store.update(previous, with: record) } else { pending = try await store.create(record, for: spec) }
         for orphan in orphans {
-            progress.note("taking over \(orphan.order.records.count) record(s) an unfinished run left in \(orphan.location) (for Secret \(orphan.target))")
+            progress.note("taking over \(orphan.order.records.count + (orphan.order.http01?.count ?? 0)) record(s) an unfinished run left in \(orphan.location) (for Secret \(orphan.target))")
             try? await store.remove(orphan)
         }
         return Placed(order: order, key: key, pending: pending)

@@ -13,6 +13,8 @@ struct PendingOrder: Codable, Sendable {
     var orderURL: String?
     var keyPEM: String?
     var records: [Record]
+    /// HTTP-01 solver objects a run planned in the cluster; nil in records of runs before HTTP-01.
+    var http01: [SolverSet]? = nil
     /// The run working on the order; nil in records written before runs were named.
     var holder: RunHolder? = .current
 
@@ -47,6 +49,22 @@ struct PendingOrder: Codable, Sendable {
         var challengeRecord: ChallengeRecord {
             let acme = token.flatMap { token in keyAuthorization.map { ACMEChallengeText(token: token, keyAuthorization: $0) } }
             return ChallengeRecord(fqdn: fqdn, zone: zone, value: value, ttl: ttl, domain: domain, acme: acme)
+        }
+    }
+
+    /// The objects that serve one HTTP-01 challenge (ConfigMap, Pod, Service and Ingress of one
+    /// name), or the path added to an existing Ingress in place of the Ingress.
+    struct SolverSet: Codable, Sendable, Hashable, CustomStringConvertible {
+        var namespace: String
+        var name: String
+        var domain: String
+        var path: String
+        /// The Ingress the path was added to, instead of an Ingress of its own.
+        var editedIngress: String?
+
+        var description: String {
+            let route = editedIngress.map { "the path \(path) in ingress \(namespace)/\($0)" } ?? "ingress"
+            return "HTTP-01 solver \(namespace)/\(name) (configmap, pod, service, \(route)) for \(domain)"
         }
     }
 
@@ -101,7 +119,7 @@ struct PendingOrderStore {
             let secret = Secret(object: object)
             guard object.name.hasPrefix(PendingOrder.prefix), let target = secret.annotations["kubectl-certs.io/pending-for"], target != spec.secretName,
                   let data = secret.data["pending.json"], let order = try? JSONDecoder().decode(PendingOrder.self, from: data),
-                  order.server == server, order.names == spec.orderNames, !order.records.isEmpty else { return nil }
+                  order.server == server, order.names == spec.orderNames, !order.records.isEmpty || !(order.http01 ?? []).isEmpty else { return nil }
             if let holder = order.holder, holder.host != RunHolder.current.host || holder.isRunningHere { return nil }
             return Self.stored(order, from: object, target: target)
         }

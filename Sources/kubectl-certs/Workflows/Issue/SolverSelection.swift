@@ -3,7 +3,8 @@ import CertCore
 /// Chooses a cert-manager ACME solver for a name by cert-manager's rules: a selector listing
 /// the name in `dnsNames` wins over one whose `dnsZones` contain it (the longest zone first),
 /// which wins over one without names or zones; `matchLabels` must all match the
-/// Certificate's labels; among equals, the one with more matching labels, then the first.
+/// Certificate's labels; among equals, the one with more matching labels, then the first. A
+/// wildcard can be proven by DNS-01 only, so only dns01 solvers are considered for one.
 /// Answers the chosen solver's place in the list, which identifies it.
 enum SolverSelection {
     static func choose(for domain: String, among solvers: [JSONValue], labels: [String: String]) -> Int? {
@@ -11,6 +12,7 @@ enum SolverSelection {
         let bare = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
         var best: (index: Int, rank: (Int, Int, Int))?
         for (index, solver) in solvers.enumerated() {
+            if name.hasPrefix("*."), solver["dns01"] == nil { continue }
             let selector = solver["selector"]
             let matchLabels = (selector?["matchLabels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
             guard matchLabels.allSatisfy({ labels[$0.key] == $0.value }) else { continue }

@@ -1,8 +1,9 @@
 import DNS01
 import Synchronization
 
-/// The challenge records a run may have left on DNS servers: noted when planned or presented,
-/// dropped once removed. What an interrupted run reports when its cleanup does not finish.
+/// The challenge records a run may have left on DNS servers, and the HTTP-01 solver objects it
+/// may have left in the cluster: noted when planned or presented, dropped once removed. What an
+/// interrupted run reports when its cleanup does not finish.
 final class OutstandingRecords: Sendable {
     private struct Key: Hashable {
         var fqdn: String
@@ -11,6 +12,12 @@ final class OutstandingRecords: Sendable {
         init(_ record: ChallengeRecord) {
             fqdn = record.fqdn.lowercased()
             value = record.value
+        }
+
+        /// A solver set: no DNS name has a space in it, so it never meets a record's key.
+        init(_ set: PendingOrder.SolverSet) {
+            fqdn = "http01 \(set.namespace)/\(set.name)"
+            value = ""
         }
     }
 
@@ -37,6 +44,27 @@ final class OutstandingRecords: Sendable {
             if state.entries[key] == nil { state.order.append(key) }
             let wasPublished = state.entries[key]?.published ?? false
             state.entries[key] = Entry(description: "TXT \(record.fqdn) \(ProgressDisplay.short(record.value)) (\(via))", published: published || wasPublished)
+        }
+    }
+
+    /// Notes an HTTP-01 solver set about to be created; it counts as present until removed.
+    func add(_ set: PendingOrder.SolverSet) {
+        state.withLock { state in
+            let key = Key(set)
+            if state.entries[key] == nil { state.order.append(key) }
+            state.entries[key] = Entry(description: set.description, published: true)
+        }
+    }
+
+    func contains(_ set: PendingOrder.SolverSet) -> Bool {
+        state.withLock { $0.entries[Key(set)] != nil }
+    }
+
+    func removed(_ set: PendingOrder.SolverSet) {
+        state.withLock { state in
+            let key = Key(set)
+            state.entries[key] = nil
+            state.order.removeAll { $0 == key }
         }
     }
 
