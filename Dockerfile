@@ -13,10 +13,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev libldns-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Package.swift names the test targets too, so their sources come along; nothing else is needed.
+# Package.swift names the test targets and the version plugin too, so their sources come along;
+# without .git (.dockerignore) the version is 0.1.0-dev.
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY Plugins ./Plugins
 RUN swift build -c release --static-swift-stdlib --product kubectl-certs \
  && install -D -s -m 0755 "$(swift build -c release --show-bin-path)/kubectl-certs" /out/kubectl-certs
 

