@@ -20,14 +20,15 @@ extension KubectlCerts {
             static let configuration = CommandConfiguration(
                 abstract: "Serve a probe challenge for a host through the cluster's ingress, fetch it as the CA would, and remove it.",
                 discussion: """
+                Exit codes: 0 the probe was served, 1 it was not (with what was seen),
+                2 bad input.
+
                 Examples:
                   # Serve a probe challenge through the default ingress class and fetch it
                   kubectl certs http01 check -d www.example.com -n web
 
                   # The same through the Ingresses of class nginx
                   kubectl certs http01 check -d www.example.com -n web --ingress-class nginx
-
-                Exit codes: 0 the probe was served, 1 it was not (with what was seen), 2 bad input.
                 """
             )
 

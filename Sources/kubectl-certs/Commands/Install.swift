@@ -33,8 +33,8 @@ extension KubectlCerts {
 
             Examples:
               # Renew twice a day with the image you built, credentials from a Secret
-              kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) \\
-                --env-from-secret dns-credentials
+              kubectl certs install --env-from-secret dns-credentials \\
+                --image registry.example.com/kubectl-certs:\(Release.version)
 
               # Daily, split over 3 pods
               kubectl certs install --schedule @daily --shards 3 \\
@@ -44,7 +44,8 @@ extension KubectlCerts {
               kubectl certs install --dry-run -o yaml > kubectl-certs.yaml
 
               # Arguments after -- go to renew
-              kubectl certs install --image registry.example.com/kubectl-certs:\(Release.version) \\
+              kubectl certs install \\
+                --image registry.example.com/kubectl-certs:\(Release.version) \\
                 -- --within 720h
             """
         )
