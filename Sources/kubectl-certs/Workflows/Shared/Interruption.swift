@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 
 /// Runs work so that Ctrl-C (SIGINT) or SIGTERM cancels it rather than killing the process:
-/// the DNS-01 cleanup runs, and then the command exits 130, saying which records were not
-/// removed. A second signal exits 130 at once, naming the records that may remain.
+/// the cleanup of DNS-01 records and HTTP-01 solvers runs, and then the command exits 130,
+/// saying what was not removed. A second signal exits 130 at once, naming what may remain.
 enum Interruption {
     static func run<T: Sendable>(outstanding: OutstandingRecords, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await work() }
@@ -15,10 +15,10 @@ enum Interruption {
             source.setEventHandler {
                 let count = received.increment()
                 if count == 1 {
-                    FileHandle.standardError.write(Data("\ninterrupted: removing published challenge records… (interrupt again to exit without waiting)\n".utf8))
+                    FileHandle.standardError.write(Data("\ninterrupted: removing what this run published for its challenges… (interrupt again to exit without waiting)\n".utf8))
                     task.cancel()
                 } else {
-                    let left = outstanding.summary.map { "; these challenge records may remain: \($0)" } ?? ""
+                    let left = outstanding.summary.map { "; these may remain: \($0)" } ?? ""
                     FileHandle.standardError.write(Data("\ninterrupted again: exiting without waiting for cleanup\(left)\n".utf8))
                     exit(ExitStatus.interrupted.rawValue)
                 }
@@ -34,7 +34,7 @@ enum Interruption {
                 if let left = outstanding.summary {
                     throw CommandFailure(message: "interrupted; not removed: \(left)", exitStatus: .interrupted)
                 }
-                throw CommandFailure(message: "interrupted; the challenge records this run published were removed", exitStatus: .interrupted)
+                throw CommandFailure(message: "interrupted; what this run published for its challenges (DNS records, HTTP-01 solvers) was removed", exitStatus: .interrupted)
             }
             throw error
         }
