@@ -28,15 +28,17 @@ public final class PseudoTerminal: Sendable {
     public var output: String { collected.text.withLock { $0 }.replacingOccurrences(of: "\r\n", with: "\n") }
     public var isRunning: Bool { process.isRunning }
 
-    /// The output once it contains `text` `count` times (waiting at most 60 s), or nil.
-    public func waitFor(_ text: String, count: Int = 1) async -> String? {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
+    /// The output once it contains `text` `count` times (waiting at most `limit`), or nil.
+    public func waitFor(_ text: String, count: Int = 1, within limit: Duration = .seconds(60)) async -> String? {
+        let deadline = ContinuousClock.now + limit
+        // Looks before judging the deadline: a wait that wakes up late (a test task held back on
+        // a busy machine) still finds what was printed meanwhile.
+        while true {
+            let output = output
             if output.components(separatedBy: text).count > count { return output }
-            if !process.isRunning { return output.components(separatedBy: text).count > count ? output : nil }
+            if !process.isRunning || ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return nil
     }
 
     public func type(_ text: String) throws {
