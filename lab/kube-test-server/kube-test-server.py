@@ -75,9 +75,14 @@ class User:
 class Faults:
     """Injected failures, consumed one per matching request."""
 
+    # How long a held request waits for its release at most, so that a test that dies before
+    # releasing it does not hold a server thread for ever.
+    HOLD_LIMIT = 300
+
     def __init__(self):
         self.lock = threading.Lock()
         self.queue = []
+        self.holds = {}
 
     def add(self, spec):
         with self.lock:
@@ -88,6 +93,20 @@ class Faults:
     def clear(self):
         with self.lock:
             self.queue.clear()
+            for event in self.holds.values():
+                event.set()
+            self.holds.clear()
+
+    def _hold(self, name):
+        with self.lock:
+            return self.holds.setdefault(name, threading.Event())
+
+    def wait(self, name):
+        """Holds a request until `release(name)` (which may also come first)."""
+        self._hold(name).wait(self.HOLD_LIMIT)
+
+    def release(self, name):
+        self._hold(name).set()
 
     def take(self, method, path):
         with self.lock:
@@ -363,6 +382,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise errors.unauthorized()
                 fault = app.faults.take(self.command, path) if path not in PUBLIC_PATHS else None
                 if fault:
+                    if fault.get("hold"):
+                        app.faults.wait(str(fault["hold"]))
                     if fault.get("delayMs"):
                         time.sleep(float(fault["delayMs"]) / 1000)
                     if fault.get("closeConnection"):
@@ -478,6 +499,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def test_endpoint(self, app, path, raw):
         method = self.command
+        if path == "/_test/faults/release" and method == "POST":
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict) or not isinstance(body.get("hold"), str):
+                raise errors.bad_request('send {"hold": "NAME"}')
+            app.faults.release(body["hold"])
+            return self.json({"released": body["hold"]})
         if path == "/_test/faults":
             if method == "GET":
                 return self.json({"faults": app.faults.snapshot()})
@@ -490,7 +517,7 @@ class Handler(BaseHTTPRequestHandler):
                     with app.store.lock:
                         app.store.continue_epoch += 1
                     rest = {k: v for k, v in spec.items() if k != "expireContinue"}
-                    if not any(k in rest for k in ("status", "delayMs", "closeConnection")):
+                    if not any(k in rest for k in ("status", "delayMs", "closeConnection", "hold")):
                         continue
                     spec = rest
                 app.faults.add(spec)

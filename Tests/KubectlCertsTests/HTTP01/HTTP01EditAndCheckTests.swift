@@ -65,11 +65,11 @@ import Testing
         let host = setup.host("r")
         _ = try await userIngress(setup, host: host)
         // The run's first PATCH (adding its path) goes through; its second (removing it by
-        // index) is held long enough for the user to insert a path ahead of it, even on a
-        // machine so busy that each step takes seconds.
+        // index) is held until the user has inserted a path ahead of it.
         let faults = try KubeFaults()
         let path = KubeFaults.path(namespace: setup.namespace, resource: "ingresses", name: "web")
-        try await faults.add([["method": "PATCH", "path": path, "delayMs": 1], ["method": "PATCH", "path": path, "delayMs": 20000]])
+        let hold = "removal-\(setup.namespace)"
+        try await faults.add([["method": "PATCH", "path": path, "delayMs": 1], ["method": "PATCH", "path": path, "hold": hold]])
         let running = try RunningCommand(["kubectl", "certs", "issue", "ingress/web", "-n", setup.namespace, "--http01", "--ingress-edit"] + setup.lab.acmeFlags,
                                          environment: setup.lab.environment)
         while try await !faults.queued(mentioning: setup.namespace).isEmpty {
@@ -79,6 +79,7 @@ import Testing
         _ = try await setup.lab.client.jsonPatch(.ingresses, name: "web", namespace: setup.namespace, operations: [
             ["op": "add", "path": "/spec/rules/0/http/paths/0", "value": theirs],
         ])
+        try await faults.release(hold)
         #expect(await running.wait() == 0, "\(running.stderr)")
         let after = try await setup.lab.client.get(.ingresses, name: "web", namespace: setup.namespace)
         let left = (after[["spec", "rules"]]?.arrayValue?.first?["http"]?["paths"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue }

@@ -27,6 +27,13 @@ struct KubeFaults {
         guard result.status == 0 else { throw Failed(description: "POST /_test/faults failed: \(result.stderr)") }
     }
 
+    /// Lets the requests held by a `{"hold": name}` fault go on (or the next one pass at once).
+    func release(_ name: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["hold": name])
+        let result = try await Subprocess.run("curl", ["-sS", "--fail", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-"] + credentials + ["\(server)/_test/faults/release"], input: body)
+        guard result.status == 0 else { throw Failed(description: "POST /_test/faults/release failed: \(result.stderr)") }
+    }
+
     /// The queued faults whose path pattern mentions `text`.
     func queued(mentioning text: String) async throws -> [[String: Any]] {
         let result = try await Subprocess.run("curl", ["-sS", "--fail"] + credentials + ["\(server)/_test/faults"])
