@@ -65,6 +65,42 @@ import Testing
         #expect(try await setup.solverObjects() == [])
     }
 
+    @Test func theRecordedEditedIngressIsTheOneTheRenewalEdits_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        let host = setup.host("e")
+        var ingress = KubernetesObject(.ingresses, name: "shop", namespace: setup.namespace)
+        ingress[["spec"]] = [
+            "ingressClassName": .string(setup.ingressClass),
+            "tls": [["hosts": [.string(host)], "secretName": "edit-tls"]],
+            "rules": [["host": .string(host), "http": ["paths": [
+                ["path": "/", "pathType": "Prefix", "backend": ["service": ["name": "shop", "port": ["number": 80]]]],
+            ]]]],
+        ]
+        let before = try await setup.lab.client.create(ingress)
+        let issued = try await setup.issue(["ingress/shop", "--http01", "--ingress-edit"])
+        try #require(issued.status == 0, "\(issued.stderr)")
+        #expect(try await setup.lab.secret("edit-tls", setup.namespace).annotations["kubectl-certs.io/http01-ingress-edit"] == "shop")
+
+        try await setup.forgetAccounts()
+        let (renewed, outcomes) = try await renew(setup, "secret/edit-tls")
+        #expect(renewed.status == 0, "\(renewed.stdout) \(renewed.stderr)")
+        #expect(outcomes == ["edit-tls renewed"], "\(renewed.stdout)")
+        #expect(renewed.stderr.contains("\(host): HTTP-01 served at port 80"), "\(renewed.stderr)")
+        #expect(try await setup.lab.client.get(.ingresses, name: "shop", namespace: setup.namespace)[["spec"]] == before[["spec"]])
+        #expect(try await setup.solverObjects() == [])
+
+        // The Ingress read back is the one edited: one that is gone stops the renewal.
+        let missing = uniqueLabel("gone-ingress")
+        _ = try await setup.lab.client.mergePatch(.secrets, name: "edit-tls", namespace: setup.namespace,
+                                                  patch: ["metadata": ["annotations": ["kubectl-certs.io/http01-ingress-edit": .string(missing)]]])
+        try await setup.forgetAccounts()
+        let (refused, refusedOutcomes) = try await renew(setup, "secret/edit-tls")
+        #expect(refused.status == 1)
+        #expect(refusedOutcomes == ["edit-tls failed"], "\(refused.stdout)")
+        #expect(refused.stdout.contains("ingress \(setup.namespace)/\(missing), which the HTTP-01 solver edits, does not exist"), "\(refused.stdout)")
+        #expect(try await setup.solverObjects() == [])
+    }
+
     @Test func aCertificateOfAnIssuerWithAnHTTP01SolverRenewsThroughIt_AgainstLab() async throws {
         let setup = try await HTTP01Lab()
         var issuer = CertManagerIssuer(name: "web-http", namespace: setup.namespace)
