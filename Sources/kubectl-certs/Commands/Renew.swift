@@ -10,7 +10,8 @@ extension KubectlCerts {
             discussion: """
             Considers every Secret kubectl-certs manages (in the namespace, or all with -A), or
             the targets named, and issues again those that are due — with the names, CA, DNS
-            provider and key type recorded when they were issued, so no flags are needed. Due
+            provider or HTTP-01 solver and key type recorded when they were issued, so no flags
+            are needed; ACME, DNS and HTTP-01 flags given here apply over what was recorded. Due
             means: inside the CA's renewal window (ARI) when the CA offers one, else within
             --within, else in the last third of the certificate's lifetime; at once when the
             certificate is missing, expired or lacks a name. One Lease per certificate keeps two
@@ -34,6 +35,7 @@ extension KubectlCerts {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var acme: ACMEOptions
         @OptionGroup var dns: DNSOptions
+        @OptionGroup var http01: HTTP01Options
 
         @Argument(help: "secret/NAME, ingress/NAME or certificate/NAME; every managed Secret when none.")
         var targets: [String] = []
@@ -73,6 +75,7 @@ extension KubectlCerts {
             for target in targets where Target(target) == nil { throw ValidationError("\(target): expected secret/NAME, ingress/NAME or certificate/NAME") }
             try acme.validateOptions()
             try dns.validateOptions()
+            try http01.validateOptions()
         }
 
         /// This run's shard: --shard, or --shards with the Indexed Job's completion index.
@@ -94,7 +97,7 @@ extension KubectlCerts {
             let client = try context.kubernetesClient(rate: .init(perSecond: Double(max(50, concurrency * 4)), burst: max(100, concurrency * 8)))
             let progress = ProgressDisplay()
             let outstanding = OutstandingRecords()
-            let finder = RenewalCandidates(client: client, acme: acme, dns: dns)
+            let finder = RenewalCandidates(client: client, acme: acme, dns: dns, http01: http01)
             var (candidates, unreadable) = targets.isEmpty
                 ? try await finder.managed(namespace: allNamespaces ? nil : client.connection.namespace, labelSelector: selector)
                 : await finder.named(targets.compactMap(Target.init), namespace: client.connection.namespace)
@@ -110,7 +113,8 @@ extension KubectlCerts {
                 windows: RenewalInfoSource(http: acmeHTTP),
                 lease: CertificateLease(client: client, holder: CertificateLease.holderIdentity()),
                 events: EventRecorder(client: client, progress: progress),
-                progress: progress, outstanding: outstanding, dryRun: dryRun, concurrency: concurrency
+                progress: progress, outstanding: outstanding, dryRun: dryRun, concurrency: concurrency,
+                http01Timeout: try http01.selfCheckTimeout()
             )
             let chosen = candidates
             let results = try await Interruption.run(outstanding: outstanding) {

@@ -84,6 +84,8 @@ struct CompletionEngine {
             return CompletionReply(candidates: await cluster.names(of: .issuers).map { .init(value: $0) })
         case "cluster-issuer":
             return CompletionReply(candidates: await cluster.names(of: .clusterIssuers).map { .init(value: $0) })
+        case "ingress-class":
+            return CompletionReply(candidates: await cluster.names(of: .ingressClasses).map { .init(value: $0) })
         default:
             // A file (FILE) is the shell's to complete; an enumeration lists itself.
             let option = line.command.options.first { $0.key == key }

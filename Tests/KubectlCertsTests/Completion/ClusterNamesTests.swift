@@ -71,6 +71,33 @@ import Testing
         #expect(request.header("Accept")?.hasPrefix("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io") == true, "\(request.header("Accept") ?? "no Accept")")
     }
 
+    @Test func ingressClassesComeFromTheClusterInOneRequestAndARefusalIsSilent_AgainstScriptedHTTPSServer() throws {
+        let api = try ScriptedHTTPSServer()
+        try api.answer("GET", "/apis/networking.k8s.io/v1/ingressclasses", Self.names(["nginx-public", "traefik-internal"]),
+                       .json(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}"#, status: 403))
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let ca = try scratch.write("ca.pem", String(decoding: api.caPEM, as: UTF8.self))
+        let kubeconfig = try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: scripted, cluster: {server: "\(api.baseURL)", certificate-authority: "\(ca)"}}]
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts: [{name: scripted, context: {cluster: scripted, user: someone, namespace: shop}}]
+            current-context: scripted
+
+            """)
+        let classes = try Subprocess.run(binary, ["__complete", "issue", "-d", "shop.example.test", "--http01", "--ingress-class", ""], environment: ["KUBECONFIG": kubeconfig])
+        #expect(classes.stdout == "nginx-public\ntraefik-internal\n:4\n")
+        #expect(classes.stderr.isEmpty, "\(classes.stderr)")
+        // Cluster-scoped: one request, whatever the namespace; the second is refused.
+        let refused = try Subprocess.run(binary, ["__complete", "http01", "check", "-d", "shop.example.test", "--ingress-class=n"], environment: ["KUBECONFIG": kubeconfig])
+        #expect(refused.status == 0)
+        #expect(refused.stdout == ":4\n")
+        #expect(refused.stderr.isEmpty, "\(refused.stderr)")
+        #expect(try api.requests.map(\.path) == ["/apis/networking.k8s.io/v1/ingressclasses", "/apis/networking.k8s.io/v1/ingressclasses"])
+    }
+
     @Test func aServerThatNeverAnswersGivesNoCandidatesAndNoMessage() async throws {
         // Accepts connections and never says a word: the TLS handshake waits until completion's
         // own bound gives up.

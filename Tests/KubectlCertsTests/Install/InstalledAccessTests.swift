@@ -72,14 +72,22 @@ import Testing
             ["create", "leases.coordination.k8s.io", "-n", apps], ["get", "leases.coordination.k8s.io", "-n", apps],
             ["update", "leases.coordination.k8s.io", "-n", apps], ["delete", "leases.coordination.k8s.io", "-n", apps],
             ["list", "leases.coordination.k8s.io", "-A"],
+            // HTTP-01 solvers.
+            ["create", "configmaps", "-n", apps], ["delete", "configmaps", "-n", apps],
+            ["create", "pods", "-n", apps], ["get", "pods", "-n", apps], ["delete", "pods", "-n", apps],
+            ["create", "services", "-n", apps], ["delete", "services", "-n", apps],
+            ["create", "ingresses.networking.k8s.io", "-n", apps], ["patch", "ingresses.networking.k8s.io", "-n", apps],
+            ["delete", "ingresses.networking.k8s.io", "-n", apps], ["list", "ingressclasses.networking.k8s.io"],
         ]
         let refused: [[String]] = [
             ["watch", "secrets", "-A"], ["deletecollection", "secrets", "-n", apps],
-            ["update", "ingresses.networking.k8s.io", "-n", apps], ["delete", "ingresses.networking.k8s.io", "-n", apps],
+            ["update", "ingresses.networking.k8s.io", "-n", apps], ["deletecollection", "ingresses.networking.k8s.io", "-n", apps],
             ["create", "certificates.cert-manager.io", "-n", apps], ["update", "clusterissuers.cert-manager.io"],
             ["create", "events", "-n", apps], ["list", "events.events.k8s.io", "-A"],
             ["patch", "leases.coordination.k8s.io", "-n", apps],
-            ["list", "pods", "-A"], ["create", "pods", "-n", apps], ["list", "configmaps", "-A"],
+            ["list", "pods", "-A"], ["update", "pods", "-n", apps], ["create", "pods", "--subresource=exec", "-n", apps], ["list", "configmaps", "-A"],
+            ["get", "configmaps", "-n", apps], ["update", "configmaps", "-n", apps], ["get", "services", "-n", apps], ["patch", "services", "-n", apps],
+            ["create", "ingressclasses.networking.k8s.io"], ["delete", "ingressclasses.networking.k8s.io"],
             ["create", "clusterroles.rbac.authorization.k8s.io"], ["create", "clusterrolebindings.rbac.authorization.k8s.io"],
             ["delete", "cronjobs.batch", "-n", Self.namespace], ["list", "namespaces"], ["create", "serviceaccounts/token", "-n", Self.namespace],
         ]
@@ -119,5 +127,34 @@ import Testing
         #expect(events.contains { $0[["reason"]] == "Renewed" && $0[["regarding", "name"]] == "wild-tls" }, "\(events.map(\.json))")
         #expect(try await client.list(.leases, namespace: apps).isEmpty)
         #expect(!renewed.stderr.contains(lab.tsigSecret) && !renewed.stdout.contains(lab.tsigSecret))
+    }
+
+    @Test func anHTTP01RenewalRunsInClusterAsTheInstalledServiceAccount_AgainstLab() async throws {
+        // The lab's own cluster: its ingress controller serves what the solver creates there.
+        let setup = try await HTTP01Lab()
+        let kube = try KubeTestCluster()
+        let installNamespace = try await kube.makeNamespace("kc-install")
+        defer { kube.dropNamespace(installNamespace) }
+        let install = try await Subprocess.run(binary, ["install", "-n", installNamespace, "--image", "registry.example.test/kubectl-certs:1"], environment: setup.lab.environment)
+        try #require(install.status == 0, "\(install.stderr)")
+        let name = setup.host("sa")
+        // Issued from a laptop (as the cluster's admin), renewed as the CronJob's pod runs it.
+        let issued = try await setup.issue(["-d", name, "--http01", "--ingress-class", setup.ingressClass, "--secret", "sa-tls"])
+        try #require(issued.status == 0, "\(issued.stderr)")
+        let before = try await setup.lab.secret("sa-tls", setup.namespace)
+
+        try await setup.forgetAccounts()
+        let pod = try await InClusterRun(cluster: kube, namespace: installNamespace, serviceAccount: Self.serviceAccount)
+        let renewed = try await pod.run(binary, ["renew", "secret/sa-tls", "-n", setup.namespace, "--within", "100000h", "-o", "json"] + setup.lab.renewFlags)
+        #expect(renewed.status == 0, "\(renewed.stdout) \(renewed.stderr)")
+        let items = try JSONValue.decode(Data(renewed.stdout.utf8))["items"]?.arrayValue ?? []
+        #expect(items.map { "\($0["secret"]?.stringValue ?? "") \($0["outcome"]?.stringValue ?? "")" } == ["sa-tls renewed"], "\(renewed.stdout)")
+        #expect(!renewed.stderr.contains("forbidden") && !renewed.stdout.contains("forbidden"), "\(renewed.stderr)")
+        #expect(renewed.stderr.contains("\(name): HTTP-01 served at port 80"), "\(renewed.stderr)")
+        #expect(renewed.stderr.contains("HTTP-01 solver created in \(setup.namespace)"), "\(renewed.stderr)")
+        #expect(try await setup.lab.secret("sa-tls", setup.namespace).data["tls.crt"] != before.data["tls.crt"])
+        #expect(try await setup.solverObjects() == [], "every solver object removed, as the service account")
+        let uninstall = try await Subprocess.run(binary, ["uninstall", "-n", installNamespace], environment: setup.lab.environment)
+        #expect(uninstall.status == 0, "\(uninstall.stderr)")
     }
 }

@@ -70,7 +70,13 @@ import Testing
         }
         #expect(grants.mapValues { $0.sorted() } == [
             "/secrets": ["create", "delete", "get", "list", "patch", "update"],
-            "networking.k8s.io/ingresses": ["get", "list"],
+            // HTTP-01 solvers: created and removed, the Pod read to say why it does not serve, an
+            // Ingress patched for --ingress-edit, the classes listed to check the one named.
+            "/configmaps": ["create", "delete"],
+            "/services": ["create", "delete"],
+            "/pods": ["create", "delete", "get"],
+            "networking.k8s.io/ingresses": ["create", "delete", "get", "list", "patch"],
+            "networking.k8s.io/ingressclasses": ["list"],
             "cert-manager.io/certificates": ["get", "list"],
             "cert-manager.io/issuers": ["get", "list"],
             "cert-manager.io/clusterissuers": ["get", "list"],

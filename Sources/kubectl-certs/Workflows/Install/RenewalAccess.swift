@@ -13,9 +13,16 @@ extension RenewalInstallation {
     ///   patch to count repeats).
     /// - Leases: one per certificate, so no two runs renew the same one (get, list, create,
     ///   update, delete).
+    /// - HTTP-01 solvers: a ConfigMap, a Pod and a Service per name (create, delete; the Pod
+    ///   also get, to say why it does not serve), an Ingress (create, delete) or, for
+    ///   `--ingress-edit`, paths added to one (patch); the IngressClasses (list) to check the
+    ///   class before anything is created.
     static let rules: [JSONValue] = [
         rule(group: "", resources: ["secrets"], verbs: ["get", "list", "create", "update", "patch", "delete"]),
-        rule(group: "networking.k8s.io", resources: ["ingresses"], verbs: ["get", "list"]),
+        rule(group: "", resources: ["configmaps", "services"], verbs: ["create", "delete"]),
+        rule(group: "", resources: ["pods"], verbs: ["get", "create", "delete"]),
+        rule(group: "networking.k8s.io", resources: ["ingresses"], verbs: ["get", "list", "create", "patch", "delete"]),
+        rule(group: "networking.k8s.io", resources: ["ingressclasses"], verbs: ["list"]),
         rule(group: "cert-manager.io", resources: ["certificates", "issuers", "clusterissuers"], verbs: ["get", "list"]),
         rule(group: "events.k8s.io", resources: ["events"], verbs: ["create", "patch"]),
         rule(group: "coordination.k8s.io", resources: ["leases"], verbs: ["get", "list", "create", "update", "delete"]),

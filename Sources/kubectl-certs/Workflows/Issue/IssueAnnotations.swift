@@ -15,6 +15,13 @@ enum IssueAnnotations {
     /// `ingress/NAME` or `certificate/NAME` when issued for one.
     static let target = "kubectl-certs.io/target"
     static let issuedAt = "kubectl-certs.io/issued-at"
+    /// `true` when the names were proven by `--http01`; the solver's settings beside it.
+    static let http01 = "kubectl-certs.io/http01"
+    static let http01IngressClass = "kubectl-certs.io/http01-ingress-class"
+    /// The Ingress that `--ingress-edit` added the challenge paths to.
+    static let http01IngressEdit = "kubectl-certs.io/http01-ingress-edit"
+    /// Only when it is not the default image.
+    static let http01SolverImage = "kubectl-certs.io/http01-solver-image"
 
     static func make(_ spec: CertificateSpec, settings: IssueSettings, chain: IssuedChain, account: String?, providers: [String]) -> [String: String] {
         var annotations = [
@@ -38,6 +45,15 @@ enum IssueAnnotations {
             annotations["cert-manager.io/issuer-group"] = issuer.group
         }
         if let certificate = spec.certificateName { annotations["cert-manager.io/certificate-name"] = certificate }
+        if case .http01(let solver) = settings.dns { record(solver, in: &annotations) }
         return annotations
+    }
+
+    /// `--http01` and its flags, as `RecordedSettings` reads them back.
+    static func record(_ solver: HTTP01Solver, in annotations: inout [String: String]) {
+        annotations[http01] = "true"
+        if let name = solver.ingressClassName { annotations[http01IngressClass] = name }
+        if let name = solver.editIngress { annotations[http01IngressEdit] = name }
+        if solver.image != HTTP01Solver.defaultImage { annotations[http01SolverImage] = solver.image }
     }
 }

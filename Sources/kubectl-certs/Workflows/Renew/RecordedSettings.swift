@@ -3,7 +3,8 @@ import Foundation
 
 /// What `issue` recorded on a Secret (`IssueAnnotations`), read back so that a renewal issues
 /// the same certificate again with no flags: the names, the CA, where the DNS settings came
-/// from (an issuer, a provider and maybe a credentials Secret) and the key type.
+/// from (an issuer, a provider and maybe a credentials Secret) or the HTTP-01 solver, and the
+/// key type.
 struct RecordedSettings: Sendable, Equatable {
     var names: [String]
     var server: String?
@@ -15,6 +16,8 @@ struct RecordedSettings: Sendable, Equatable {
     var target: String?
     var issuer: IssuerReference?
     var certificateName: String?
+    /// `--http01` and its ingress class, edited Ingress and solver image.
+    var http01: HTTP01Solver?
 
     init(_ secret: Secret) {
         let annotations = secret.annotations
@@ -34,6 +37,10 @@ struct RecordedSettings: Sendable, Equatable {
             IssuerReference(name: $0, kind: annotations["cert-manager.io/issuer-kind"] ?? "Issuer", group: annotations["cert-manager.io/issuer-group"] ?? "cert-manager.io")
         }
         certificateName = annotations["cert-manager.io/certificate-name"]
+        if annotations[IssueAnnotations.http01] == "true" {
+            http01 = HTTP01Solver(ingressClassName: annotations[IssueAnnotations.http01IngressClass], editIngress: annotations[IssueAnnotations.http01IngressEdit],
+                                  image: annotations[IssueAnnotations.http01SolverImage])
+        }
     }
 
     /// The flags a renewal of this certificate runs with: the command line's where it says
@@ -50,6 +57,19 @@ struct RecordedSettings: Sendable, Equatable {
             dns.credentials = dns.credentials ?? credentials
         }
         return (acme, dns)
+    }
+
+    /// The HTTP-01 solver a renewal uses: the one recorded, with the command line's ingress
+    /// class and solver image where it gives them; none when it says `--dns PROVIDER`.
+    func http01Solver(dns: DNSOptions, http01 flags: HTTP01Options) -> HTTP01Solver? {
+        guard dns.provider == nil, var solver = http01 else { return nil }
+        if let name = flags.ingressClass {
+            // A class of its own for the solver, in place of the Ingress it edited.
+            solver.ingressClassName = name
+            solver.editIngress = nil
+        }
+        if let image = flags.solverImage { solver.image = image }
+        return solver
     }
 
     /// The certificate as recorded, for a Secret whose Ingress or Certificate is gone or was

@@ -21,6 +21,8 @@ struct RenewWorkflow: Sendable {
     var concurrency: Int
     /// A CA's `rateLimited` answer is waited out when it asks for no longer than this.
     var longestRateLimitWait: Duration = .seconds(120)
+    /// How long the HTTP-01 self-check waits for the solvers to be served.
+    var http01Timeout = HTTP01SelfCheck.defaultTimeout
 
     /// Every candidate's result, in the candidates' order.
     func run(_ candidates: [RenewalCandidate]) async -> [RenewalResult] {
@@ -109,10 +111,11 @@ struct RenewWorkflow: Sendable {
     private func issue(_ candidate: RenewalCandidate) async throws -> IssueWorkflow.Issued {
         let display = progress.certificate(candidate.key)
         defer { display.end() }
-        let client = client, acme = candidate.acme, dns = candidate.dns
+        let client = client, acme = candidate.acme, dns = candidate.dns, http01 = candidate.http01
         let workflow = IssueWorkflow(client: client, accounts: accounts, resolver: resolver, propagation: propagation, adopt: false,
                                      progress: display, outstanding: outstanding,
-                                     settings: { spec in try await IssueSettingsSource(client: client, acme: acme, dns: dns).settings(for: spec) })
+                                     settings: { spec in try await IssueSettingsSource(client: client, acme: acme, dns: dns, http01: http01).settings(for: spec) },
+                                     http01Timeout: http01Timeout)
         var waited = 0
         while true {
             do {

@@ -10,6 +10,8 @@ struct RenewalCandidate: Sendable {
     /// The flags its renewal runs with.
     var acme: ACMEOptions
     var dns: DNSOptions
+    /// The HTTP-01 solver its renewal uses: what `issue --http01` recorded, under the flags.
+    var http01: HTTP01Solver? = nil
 
     /// namespace/secret: what Leases, shards and the report go by.
     var key: String { "\(spec.namespace)/\(spec.secretName)" }
@@ -22,6 +24,7 @@ struct RenewalCandidates {
     var client: KubernetesClient
     var acme: ACMEOptions
     var dns: DNSOptions
+    var http01: HTTP01Options
 
     struct Unreadable: Sendable {
         var namespace: String
@@ -58,7 +61,7 @@ struct RenewalCandidates {
                         let secret = try await client.getIfPresent(.secrets, name: spec.secretName, namespace: namespace).map(Secret.init(object:))
                         let recorded = secret.map(RecordedSettings.init)
                         let (acme, dns) = recorded?.options(acme: acme, dns: dns) ?? (acme, dns)
-                        candidates.append(RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns))
+                        candidates.append(RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns, http01: recorded?.http01Solver(dns: dns, http01: http01)))
                     }
                 }
             } catch {
@@ -79,7 +82,7 @@ struct RenewalCandidates {
             do {
                 let specs = try await IssueTargets(client: client, acme: acme, namespace: namespace).specs(target: target, domains: [], secret: nil)
                 if let spec = specs.first(where: { $0.secretName == secret.name }) {
-                    return RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns)
+                    return RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns, http01: recorded.http01Solver(dns: dns, http01: http01))
                 }
             } catch let error as KubernetesError where error.kind == .notFound {
                 // Issued for an object that is gone: renew what was recorded.
@@ -89,6 +92,6 @@ struct RenewalCandidates {
             throw CommandFailure(message: "Secret \(namespace)/\(secret.name) records no names (annotation \(IssueAnnotations.domains)); issue it again with kubectl certs issue")
         }
         let spec = recorded.spec(for: secret, keyType: acme.keyType.flatMap(KeyType.init(rawValue:)))
-        return RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns)
+        return RenewalCandidate(spec: spec, secret: secret, recorded: recorded, acme: acme, dns: dns, http01: recorded.http01Solver(dns: dns, http01: http01))
     }
 }
