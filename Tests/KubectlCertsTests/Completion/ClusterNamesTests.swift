@@ -11,6 +11,20 @@ import Testing
         .json(#"{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":["# + names.map { #"{"metadata":{"name":"\#($0)"}}"# }.joined(separator: ",") + "]}")
     }
 
+    /// A kubeconfig in `scratch` whose one context reaches `api` with a token, in `namespace`.
+    static func kubeconfig(for api: ScriptedHTTPSServer, namespace: String, in scratch: ScratchDirectory) throws -> String {
+        let ca = try scratch.write("ca.pem", String(decoding: api.caPEM, as: UTF8.self))
+        return try scratch.write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: scripted, cluster: {server: "\(api.baseURL)", certificate-authority: "\(ca)"}}]
+            users: [{name: someone, user: {token: completion-test-token}}]
+            contexts: [{name: scripted, context: {cluster: scripted, user: someone, namespace: \(namespace)}}]
+            current-context: scripted
+
+            """)
+    }
+
     @Test func theContextOnTheLineAndItsNamespaceAreTheOnesAsked_AgainstScriptedHTTPSServer() throws {
         let current = try ScriptedHTTPSServer()
         let chosen = try ScriptedHTTPSServer()
@@ -50,16 +64,7 @@ import Testing
             """))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let ca = try scratch.write("ca.pem", String(decoding: api.caPEM, as: UTF8.self))
-        let kubeconfig = try scratch.write("kubeconfig", """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: scripted, cluster: {server: "\(api.baseURL)", certificate-authority: "\(ca)"}}]
-            users: [{name: someone, user: {token: completion-test-token}}]
-            contexts: [{name: scripted, context: {cluster: scripted, user: someone, namespace: default}}]
-            current-context: scripted
-
-            """)
+        let kubeconfig = try Self.kubeconfig(for: api, namespace: "default", in: scratch)
         let result = try Subprocess.run(binary, ["__complete", "renew", "--kubeconfig", kubeconfig, "-n", "shop", "secret/"])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty, "\(result.stderr)")
@@ -77,16 +82,7 @@ import Testing
                        .json(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}"#, status: 403))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        let ca = try scratch.write("ca.pem", String(decoding: api.caPEM, as: UTF8.self))
-        let kubeconfig = try scratch.write("kubeconfig", """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: scripted, cluster: {server: "\(api.baseURL)", certificate-authority: "\(ca)"}}]
-            users: [{name: someone, user: {token: completion-test-token}}]
-            contexts: [{name: scripted, context: {cluster: scripted, user: someone, namespace: shop}}]
-            current-context: scripted
-
-            """)
+        let kubeconfig = try Self.kubeconfig(for: api, namespace: "shop", in: scratch)
         let classes = try Subprocess.run(binary, ["__complete", "issue", "-d", "shop.example.test", "--http01", "--ingress-class", ""], environment: ["KUBECONFIG": kubeconfig])
         #expect(classes.stdout == "nginx-public\ntraefik-internal\n:4\n")
         #expect(classes.stderr.isEmpty, "\(classes.stderr)")
