@@ -3,7 +3,7 @@ import CertCore
 
 /// The HTTP-01 flags `issue --http01` and `http01 check` share.
 struct HTTP01Options: ParsableArguments {
-    @Option(name: .customLong("ingress-class"), help: ArgumentHelp("The IngressClass of the solver Ingress (default: the cluster's default class).", valueName: "NAME"))
+    @Option(name: .customLong("ingress-class"), help: ArgumentHelp("The IngressClass of the solver Ingress (default: an ingress/NAME target's own class, else the cluster's default class).", valueName: "NAME"))
     var ingressClass: String?
 
     @Option(name: .customLong("http01-solver-image"), help: ArgumentHelp("The solver Pod's image; it must run busybox's `httpd -f -p PORT -h DIR` (default \(HTTP01Solver.defaultImage)).", valueName: "IMAGE"))

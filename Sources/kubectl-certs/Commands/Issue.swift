@@ -140,7 +140,10 @@ extension KubectlCerts {
                 throw CommandFailure(message: "\(wildcard) (from \(target ?? "-d")) is a wildcard, which can be proven by DNS-01 only, not --http01; issue it with --dns PROVIDER, or through an issuer with a dns01 solver for it", exitStatus: .usage)
             }
             let acmeHTTP = try acme.httpClient()
-            let http01Solver = http01 ? http01Options.solver(editIngress: ingressEdit ? parsedTarget?.name : nil) : nil
+            var http01Solver = http01 ? http01Options.solver(editIngress: ingressEdit ? parsedTarget?.name : nil) : nil
+            if http01, let target = parsedTarget, target.kind == .ingress {
+                http01Solver?.takeClass(of: try await client.get(.ingresses, name: target.name, namespace: client.connection.namespace))
+            }
             let settingsSource = IssueSettingsSource(client: client, acme: acme, dns: dns, http01: http01Solver)
             let workflow = IssueWorkflow(
                 client: client,

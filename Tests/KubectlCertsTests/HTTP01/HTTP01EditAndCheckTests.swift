@@ -19,6 +19,28 @@ import Testing
         return try await setup.lab.client.create(ingress)
     }
 
+    @Test func anIngressTargetIsSolvedThroughItsOwnIngressClass_AgainstLab() async throws {
+        let setup = try await HTTP01Lab()
+        let host = setup.host("k")
+        // The Ingress names its controller by class; the solver goes to that controller, not to
+        // the cluster's default one — unless --ingress-class says otherwise.
+        var ingress = try await userIngress(setup, host: host)
+        ingress[["spec", "ingressClassName"]] = "internal-web"
+        _ = try await setup.lab.client.update(ingress)
+        let inherited = try await setup.issue(["ingress/web", "--http01", "--dry-run"])
+        #expect(inherited.status == 0, "\(inherited.stderr)")
+        #expect(inherited.stdout.contains("\(host): HTTP-01, solver pod (docker.io/library/busybox:1.36) and service in \(setup.namespace), an Ingress of ingress class internal-web"), "\(inherited.stdout)")
+        let chosen = try await setup.issue(["ingress/web", "--http01", "--ingress-class", setup.ingressClass, "--dry-run"])
+        #expect(chosen.stdout.contains("an Ingress of ingress class \(setup.ingressClass)"), "\(chosen.stdout)")
+        // The legacy annotation names the class the same way.
+        var legacy = try await setup.lab.client.get(.ingresses, name: "web", namespace: setup.namespace)
+        legacy[["spec", "ingressClassName"]] = nil
+        legacy.annotations["kubernetes.io/ingress.class"] = "legacy-web"
+        _ = try await setup.lab.client.update(legacy)
+        let annotated = try await setup.issue(["ingress/web", "--http01", "--dry-run"])
+        #expect(annotated.stdout.contains("an Ingress of ingress class legacy-web (kubernetes.io/ingress.class)"), "\(annotated.stdout)")
+    }
+
     @Test func theEditedIngressGetsTheChallengePathAndLosesExactlyIt_AgainstLab() async throws {
         let setup = try await HTTP01Lab()
         let host = setup.host("e")

@@ -34,6 +34,18 @@ struct HTTP01Solver: Sendable, Equatable {
     /// The class the ingress controller is asked for, when one is named.
     var className: String? { ingressClassName ?? legacyClass }
 
+    /// For an `ingress/NAME` target when no class or Ingress to edit is named: that Ingress's
+    /// own class (`spec.ingressClassName`, else the legacy annotation), so the controller that
+    /// serves the Ingress serves its challenges too, not the cluster's default one.
+    mutating func takeClass(of ingress: KubernetesObject) {
+        guard ingressClassName == nil, legacyClass == nil, editIngress == nil else { return }
+        if let name = ingress[["spec", "ingressClassName"]]?.stringValue {
+            ingressClassName = name
+        } else if let legacy = ingress.annotations["kubernetes.io/ingress.class"] {
+            legacyClass = legacy
+        }
+    }
+
     /// A cert-manager solver's `http01` block; only its `ingress` solver is supported.
     init(certManager http01: JSONValue, describing solver: String) throws {
         guard let ingress = http01["ingress"] else {
