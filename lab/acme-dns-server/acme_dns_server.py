@@ -141,6 +141,7 @@ def main():
     parser.add_argument("--next-subdomain")
     state = State(parser.parse_args())
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler(state))
+    server.socket.listen(128)  # room for a burst of connections: socketserver listens with 5
     threading.Thread(target=server.serve_forever, daemon=True).start()
     # The test closes stdin and may send SIGTERM at once: either way, clean up first.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

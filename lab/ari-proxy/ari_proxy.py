@@ -456,6 +456,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # room for a burst of connections: socketserver's default is 5
 
     def __init__(self, tls, upstream_url, upstream_context, window):
         super().__init__(("127.0.0.1", 0), Handler)

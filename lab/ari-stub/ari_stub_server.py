@@ -206,6 +206,7 @@ def main():
     parser.add_argument("--already-replaced")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket.listen(128)  # room for a burst of connections: socketserver listens with 5
     server.daemon_threads = True
     server.expected_id = certificate_identifier(args.cert)
     server.already_replaced = args.already_replaced

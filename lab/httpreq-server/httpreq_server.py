@@ -99,6 +99,7 @@ def main():
     if args.username is not None and not password:
         sys.exit("--username needs HTTPREQ_SERVER_PASSWORD in the environment")
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler(args, password, threading.Lock()))
+    server.socket.listen(128)  # room for a burst of connections: socketserver listens with 5
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("READY %d" % server.server_address[1], flush=True)
     sys.stdin.read()

@@ -169,4 +169,5 @@ class Handler(BaseHTTPRequestHandler):
 
 class Listener(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # room for a burst of connections: socketserver's default is 5
     allow_reuse_address = True

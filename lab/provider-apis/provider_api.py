@@ -165,7 +165,14 @@ class Server:
         handler.wfile.write(data)
 
 
-class TLSServer(ThreadingHTTPServer):
+class PlainServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 overflowed when a client opened several connections
+    # at once to a server slow to accept (a loaded machine): the surplus connections' last
+    # handshake packet was dropped and their clients waited out "SSL connection timeout".
+    request_queue_size = 128
+
+
+class TLSServer(PlainServer):
     """HTTPS whose TLS handshake runs in each connection's own thread, as a real server's does: with
     the listening socket wrapped instead, the handshake ran inside accept(), and one client slow to
     start TLS held up every other connection."""
@@ -213,7 +220,7 @@ def main():
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     if getattr(server.rules, "plain_http", False):
         # A service the provider's clients reach over plain HTTP (a cloud metadata server).
-        plain = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        plain = PlainServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=plain.serve_forever, daemon=True).start()
         print("PLAIN %d" % plain.server_address[1], flush=True)
     print("READY %d" % httpd.server_address[1], flush=True)

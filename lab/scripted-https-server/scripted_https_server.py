@@ -100,6 +100,7 @@ def main():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket.listen(128)  # room for a burst of connections: socketserver listens with 5
     server.daemon_threads = True
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.script = Script(args.script, args.log)

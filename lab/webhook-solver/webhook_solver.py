@@ -114,6 +114,7 @@ def main():
         parser.add_argument(flag, required=True)
     ARGS = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket.listen(128)  # room for a burst of connections: socketserver listens with 5
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(ARGS.cert, ARGS.key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
