@@ -92,7 +92,10 @@ import Testing
         let path = KubeFaults.path(namespace: setup.namespace, resource: "ingresses", name: "web")
         let hold = "removal-\(setup.namespace)"
         try await faults.add([["method": "PATCH", "path": path, "delayMs": 1], ["method": "PATCH", "path": path, "hold": hold]])
-        let running = try RunningCommand(["kubectl", "certs", "issue", "ingress/web", "-n", setup.namespace, "--http01", "--ingress-edit"] + setup.lab.acmeFlags,
+        // --request-timeout 0: the held removal is waited for however long this test takes to
+        // make its edit (with the default 30 s, a starved test saw the run give up on the held
+        // request and make the removal again before the edit, so no conflict ever happened).
+        let running = try RunningCommand(["kubectl", "certs", "issue", "ingress/web", "-n", setup.namespace, "--http01", "--ingress-edit", "--request-timeout", "0"] + setup.lab.acmeFlags,
                                          environment: setup.lab.environment)
         while try await !faults.queued(mentioning: setup.namespace).isEmpty {
             try await Task.sleep(for: .milliseconds(50))
