@@ -68,6 +68,18 @@ public enum KubeConfigLoader {
     }
 
     public static func connection(_ options: KubeConfigOptions, environment: Environment = Environment()) throws(KubernetesError) -> ClusterConnection {
+        guard let (merged, paths) = try merged(options, environment: environment) else {
+            if let inCluster = try inCluster(options, environment) { return inCluster }
+            let home = environment.homeDirectory.appendingPathComponent(".kube/config").path
+            throw KubernetesError(kind: .configuration, message: "no kubeconfig: set KUBECONFIG, pass --kubeconfig, or create \(home)")
+        }
+        return try resolve(merged, options, sources: paths)
+    }
+
+    /// The kubeconfig files kubectl would load, merged so that the first value wins, with
+    /// their paths; nil when there is none (no `--kubeconfig`, no `KUBECONFIG`, no
+    /// `~/.kube/config`).
+    public static func merged(_ options: KubeConfigOptions, environment: Environment = Environment()) throws(KubernetesError) -> (config: KubeConfig, sources: [String])? {
         let paths: [String]
         if let explicit = options.kubeconfig {
             guard FileManager.default.isReadableFile(atPath: explicit) else {
@@ -81,17 +93,12 @@ public enum KubeConfigLoader {
             }
         } else {
             let home = environment.homeDirectory.appendingPathComponent(".kube/config").path
-            if FileManager.default.fileExists(atPath: home) {
-                paths = [home]
-            } else if let inCluster = try inCluster(options, environment) {
-                return inCluster
-            } else {
-                throw KubernetesError(kind: .configuration, message: "no kubeconfig: set KUBECONFIG, pass --kubeconfig, or create \(home)")
-            }
+            guard FileManager.default.fileExists(atPath: home) else { return nil }
+            paths = [home]
         }
         var merged = KubeConfig()
         for path in paths { merged.merge(try read(path)) }
-        return try resolve(merged, options, sources: paths)
+        return (merged, paths)
     }
 
     /// Reads and parses one file, resolving its relative paths.

@@ -13,22 +13,14 @@ struct ClusterNames: Sendable {
     var environment: [String: String]
     var timeout: Duration = .seconds(2)
 
+    private var options: KubeConfigOptions {
+        KubeConfigOptions(kubeconfig: kubeconfig, context: context, namespace: namespace)
+    }
+
     /// The contexts of the kubeconfig files kubectl would load (no request).
     func contexts() -> [String] {
-        let paths: [String]
-        if let kubeconfig {
-            paths = [kubeconfig]
-        } else if let list = environment["KUBECONFIG"], !list.isEmpty {
-            paths = list.split(separator: ":").map(String.init)
-        } else {
-            paths = [FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".kube/config").path]
-        }
-        var names: [String] = []
-        for path in paths {
-            guard let config = try? KubeConfigLoader.read(path) else { continue }
-            for context in config.contexts where !names.contains(context.name) { names.append(context.name) }
-        }
-        return names
+        let merged = try? KubeConfigLoader.merged(options, environment: KubeConfigLoader.Environment(variables: environment))
+        return merged?.config.contexts.map(\.name) ?? []
     }
 
     func namespaces() async -> [String] {
@@ -43,7 +35,6 @@ struct ClusterNames: Sendable {
     /// Runs `work` with a client, giving up after `limit` (a request that hangs past its own
     /// timeout, a credential plugin that never answers) with no names.
     private func within(_ limit: Duration, _ work: @escaping @Sendable (KubernetesClient) async throws -> [String]) async -> [String] {
-        let options = KubeConfigOptions(kubeconfig: kubeconfig, context: context, namespace: namespace)
         let environment = KubeConfigLoader.Environment(variables: environment)
         let silent = Logger(label: "kubectl-certs.completion") { _ in SwiftLogNoOpLogHandler() }
         guard let connection = try? KubeConfigLoader.connection(options, environment: environment) else { return [] }
