@@ -41,7 +41,7 @@ struct SolverObjects: Sendable {
     /// A name for a new run's solver objects: what the run is, and which token (a DNS-1035
     /// label, so it is a valid Service name too).
     static func name(run: String, token: String) -> String {
-        let hash = Digest.sha256(Data(token.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        let hash = KubernetesNames.digest(of: token, bytes: 4)
         return "kubectl-certs-http01-\(run)-\(hash)"
     }
 

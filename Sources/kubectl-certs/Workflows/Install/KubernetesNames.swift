@@ -1,4 +1,5 @@
 import CertCore
+import Foundation
 
 /// Names as the API server checks them and as kubectl prints them.
 enum KubernetesNames {
@@ -17,6 +18,12 @@ enum KubernetesNames {
         guard let first = text.first, let last = text.last else { return false }
         let allowed = { (c: Character) in c.isASCII && (c.isLowercase || c.isNumber || c == "-") }
         return text.allSatisfy(allowed) && first != "-" && last != "-"
+    }
+
+    /// The first `bytes` bytes of the SHA-256 of `text`, in lower-case hex: a part of a name
+    /// that stands for a longer text (a name cut to fit, a token).
+    static func digest(of text: String, bytes: Int) -> String {
+        Digest.sha256(Data(text.utf8)).prefix(bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// kubectl's name for an object's kind in what it prints: `cronjob.batch`, `serviceaccount`.

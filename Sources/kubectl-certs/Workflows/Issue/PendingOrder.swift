@@ -75,7 +75,7 @@ struct PendingOrder: Codable, Sendable {
     static func secretName(for target: String) -> String {
         let name = prefix + target
         guard name.count > 253 else { return name }
-        let hash = Digest.sha256(Data(target.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        let hash = KubernetesNames.digest(of: target, bytes: 6)
         let stem = String(name.prefix(253 - hash.count - 1)).trimmingCharacters(in: CharacterSet(charactersIn: "-."))
         return stem + "-" + hash
     }

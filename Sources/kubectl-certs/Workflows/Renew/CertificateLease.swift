@@ -28,7 +28,7 @@ struct CertificateLease: Sendable {
     static func name(forSecret secret: String) -> String {
         let name = "kubectl-certs.\(secret)"
         guard name.count > 253 else { return name }
-        return "kubectl-certs." + secret.prefix(200) + "." + Digest.sha256(Data(secret.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "kubectl-certs." + secret.prefix(200) + "." + KubernetesNames.digest(of: secret, bytes: 8)
     }
 
     func acquire(namespace: String, secret: String) async throws -> Outcome {
