@@ -45,8 +45,9 @@ struct IngressEdit {
     /// Reads the Ingress, works out the operations, and applies them if it has not changed
     /// since; on a change in between, starts over.
     private func edit(_ name: String, namespace: String, mustExist: Bool, operations: (KubernetesObject) -> [JSONValue]) async throws {
+        var current = try await client.getIfPresent(.ingresses, name: name, namespace: namespace)
         for _ in 1...attempts {
-            guard let ingress = try await client.getIfPresent(.ingresses, name: name, namespace: namespace) else {
+            guard let ingress = current else {
                 guard mustExist else { return }
                 throw CommandFailure(message: "ingress \(namespace)/\(name), which the HTTP-01 solver edits, does not exist", exitStatus: .usage)
             }
@@ -61,9 +62,10 @@ struct IngressEdit {
                 guard error.kind == .invalid || error.kind == .conflict else { throw error }
                 refusal = error
             }
-            // Refused because the Ingress changed: start over; refused as it stands: say why.
-            let now = try await client.getIfPresent(.ingresses, name: name, namespace: namespace)
-            if now != nil, now?.resourceVersion == ingress.resourceVersion {
+            // Refused because the Ingress changed: start over from what it is now; refused as
+            // it stands: say why.
+            current = try await client.getIfPresent(.ingresses, name: name, namespace: namespace)
+            if current != nil, current?.resourceVersion == ingress.resourceVersion {
                 throw CommandFailure(message: "ingress \(namespace)/\(name) refused the HTTP-01 path change: \(refusal.message)")
             }
         }
