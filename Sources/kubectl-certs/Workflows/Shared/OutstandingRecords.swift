@@ -56,17 +56,9 @@ final class OutstandingRecords: Sendable {
         }
     }
 
-    func contains(_ set: PendingOrder.SolverSet) -> Bool {
-        state.withLock { $0.entries[Key(set)] != nil }
-    }
+    func contains(_ set: PendingOrder.SolverSet) -> Bool { contains(Key(set)) }
 
-    func removed(_ set: PendingOrder.SolverSet) {
-        state.withLock { state in
-            let key = Key(set)
-            state.entries[key] = nil
-            state.order.removeAll { $0 == key }
-        }
-    }
+    func removed(_ set: PendingOrder.SolverSet) { removed(Key(set)) }
 
     /// Forgets those of `records` never published: once their solve is over, they are on no server.
     func forgetUnpublished(_ records: [ChallengeRecord]) {
@@ -78,13 +70,16 @@ final class OutstandingRecords: Sendable {
         }
     }
 
-    func contains(_ record: ChallengeRecord) -> Bool {
-        state.withLock { $0.entries[Key(record)] != nil }
+    func contains(_ record: ChallengeRecord) -> Bool { contains(Key(record)) }
+
+    func removed(_ record: ChallengeRecord) { removed(Key(record)) }
+
+    private func contains(_ key: Key) -> Bool {
+        state.withLock { $0.entries[key] != nil }
     }
 
-    func removed(_ record: ChallengeRecord) {
+    private func removed(_ key: Key) {
         state.withLock { state in
-            let key = Key(record)
             state.entries[key] = nil
             state.order.removeAll { $0 == key }
         }
