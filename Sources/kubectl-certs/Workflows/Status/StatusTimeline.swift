@@ -66,9 +66,14 @@ struct StatusTimeline {
         return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
     }
 
+    /// The states drawn with no bar (their reason stands in its place), first in the order.
+    private static func isBroken(_ row: StatusRow) -> Bool {
+        [.missing, .invalid, .expired].contains(row.state)
+    }
+
     /// Missing, Invalid and Expired first (in that order), then the soonest expiry.
     private static func byRisk(_ rows: [StatusRow]) -> [StatusRow] {
-        func broken(_ row: StatusRow) -> Bool { [.missing, .invalid, .expired].contains(row.state) }
+        let broken = isBroken
         return rows.sorted { a, b in
             if broken(a) != broken(b) { return broken(a) }
             if broken(a), a.state != b.state { return a.state < b.state }
@@ -111,7 +116,7 @@ struct StatusTimeline {
 
     /// One certificate's bar, or what stands in for it when there is nothing to draw.
     private func bar(_ row: StatusRow, columns: Int, span: Double, glyphs: Glyphs) -> String {
-        guard ![.missing, .invalid, .expired].contains(row.state), let notAfter = row.notAfter, notAfter > now else {
+        guard !Self.isBroken(row), let notAfter = row.notAfter, notAfter > now else {
             return pad(cut(printable(row.reason ?? ""), to: columns, glyphs: glyphs), columns)
         }
         let expiry = notAfter.timeIntervalSince(now) / Self.day
