@@ -2,7 +2,7 @@ import DNS01
 import TestSupport
 import Testing
 
-@Suite struct DiscoveryTests {
+@Suite(.lab) struct DiscoveryTests {
     func discovery(_ lab: LabDNS) -> ZoneDiscovery {
         ZoneDiscovery(resolver: DNSResolver(servers: [lab.resolver]))
     }

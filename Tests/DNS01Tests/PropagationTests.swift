@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct PropagationTests {
+@Suite(.lab) struct PropagationTests {
     @Test func waitsForTheNotifyFedSecondary_AgainstBINDAndKnot() async throws {
         let lab = try LabDNS()
         let name = "_acme-challenge.\(uniqueLabel("notify")).\(lab.zone)."

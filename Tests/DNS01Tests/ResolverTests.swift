@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct ResolverTests {
+@Suite(.lab) struct ResolverTests {
     @Test func queriesSOADirectly_AgainstBIND() async throws {
         let lab = try LabDNS()
         let response = try await DNSResolver.direct(lab.primary).query(lab.zone, .soa)

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct SolverTests {
+@Suite(.lab) struct SolverTests {
     func solver(_ lab: LabDNS, timeout: Duration = .seconds(60)) -> DNS01Solver {
         DNS01Solver(
             provider: UpdateClientProvider(lab: lab),

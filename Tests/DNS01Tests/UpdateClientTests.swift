@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct UpdateClientTests {
+@Suite(.lab) struct UpdateClientTests {
     @Test func addKeepsOtherValuesAndDeleteRemovesExactlyOne_AgainstBIND() async throws {
         let lab = try LabDNS()
         let name = "_acme-challenge.\(uniqueLabel("upd")).\(lab.zone)"

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The built binary, run as users run it: directly and through the real kubectl.
-@Suite struct CommandLineTests {
+@Suite(.lab) struct CommandLineTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     @Test func versionNamesTheLinkedLibraries() throws {

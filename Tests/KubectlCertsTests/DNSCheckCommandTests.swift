@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `kubectl certs dns check` against the lab's BIND primary and Knot secondary.
-@Suite struct DNSCheckCommandTests {
+@Suite(.lab) struct DNSCheckCommandTests {
     func run(_ arguments: [String], secret: String? = nil, clockOffset: String? = nil) async throws -> Subprocess.Result {
         let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
         var environment = [

@@ -6,7 +6,7 @@ import Testing
 /// What `issue -d` takes: DNS names in any case, Unicode labels (issued as A-labels), one
 /// wildcard as the whole left-most label; everything else is refused before any work, with
 /// a message that says what is wrong.
-@Suite struct DomainValidationTests {
+@Suite(.lab) struct DomainValidationTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     @Test(arguments: ["example.test", "WWW.Example.Test", "*.example.test", "bücher.example.test", "*.Bücher.example.test",

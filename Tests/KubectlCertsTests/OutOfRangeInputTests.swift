@@ -6,7 +6,7 @@ import Testing
 
 /// Numbers out of range, given on the command line, in the environment or in a cert-manager
 /// object, end the run with exit 2 and a message saying what is wrong — never a crash.
-@Suite struct OutOfRangeInputTests {
+@Suite(.lab) struct OutOfRangeInputTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     @Test func aHugePropagationTimeoutIsAUsageError() throws {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `providers check` takes the same flags as `dns check` and honours them.
-@Suite struct ProvidersCheckOptionsTests {
+@Suite(.lab) struct ProvidersCheckOptionsTests {
     @Test func credentialsComeFromTheSecretInTheNamespaceAndContextGiven_AgainstLabAndKube() async throws {
         let kubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
         let client = try KubernetesClient(options: KubeConfigOptions(kubeconfig: kubeconfig, context: "lab-admin"))

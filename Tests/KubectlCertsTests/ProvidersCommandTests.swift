@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `kubectl certs providers`: the registry compiled into the binary, and a live check.
-@Suite struct ProvidersCommandTests {
+@Suite(.lab) struct ProvidersCommandTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     @Test func listAndShowComeFromTheRegistry() throws {

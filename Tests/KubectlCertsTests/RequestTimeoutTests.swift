@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `--request-timeout` as kubectl has it: absent means the default bound, `0` means none.
-@Suite struct RequestTimeoutTests {
+@Suite(.lab) struct RequestTimeoutTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     func client(_ arguments: [String]) throws -> KubernetesClient {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// A provider the user defines in their own plugins.json, through the CLI.
-@Suite struct UserProvidersCommandTests {
+@Suite(.lab) struct UserProvidersCommandTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     @Test func aUserProviderIsListedShownAndProbedWithoutShowingItsSecret_AgainstBINDAndKnot() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// The ARI proxy (`lab/ari-proxy/ari_proxy.py`) in front of the lab's Pebble, driven by the
 /// project's ACME client: Pebble issues, the proxy adds RFC 9773 renewal information and checks
 /// `replaces`.
-@Suite struct ARIProxyTests {
+@Suite(.lab) struct ARIProxyTests {
     /// The problem document of a refused order, as the client decodes it: the raw newOrder,
     /// without the fallback `newOrder(identifiers:replaces:)` does.
     func refusal(_ client: ACMEClient, names: [String], replaces: String) async throws -> ACMEError {

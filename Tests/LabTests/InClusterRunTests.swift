@@ -7,7 +7,7 @@ import Testing
 /// server accepts the service account's token: kubectl-certs and kubectl find the in-cluster
 /// configuration and act as `system:serviceaccount:NS:NAME`, with the rights RBAC objects give it.
 /// Each test starts a server of its own from this checkout.
-@Suite struct InClusterRunTests {
+@Suite(.lab) struct InClusterRunTests {
     static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     /// A ClusterRole with what `kubectl certs status -A` reads, bound to the service account.

@@ -6,7 +6,7 @@ import Testing
 /// The lab's data plane (lab/ingress) does with the API test server's objects what a cluster's
 /// kubelet and ingress-nginx do: a busybox httpd Pod serves its ConfigMap, and the controller routes
 /// requests by the Ingresses of its class. Each test works in its own namespace and host.
-@Suite struct IngressDataPlaneTests {
+@Suite(.lab) struct IngressDataPlaneTests {
     static let challengePath = "/.well-known/acme-challenge/"
 
     @Test func servesTheConfigMapFileThroughTheIngress_AgainstIngressLab() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// the objects whose ownerReferences name its uid (and theirs), shortly after by default, first
 /// with `--cascade=foreground`, never with `--cascade=orphan`; a dependent with another owner left
 /// only loses the reference. kubectl drives it, on a server of each test's own.
-@Suite struct KubeTestServerGarbageCollectionTests {
+@Suite(.lab) struct KubeTestServerGarbageCollectionTests {
     /// A parent ConfigMap; a Pod, a Service and a ConfigMap it owns; a Secret the child ConfigMap owns.
     static func family(_ kube: KubeTestCluster, _ ns: String) async throws {
         try await create(kube, ns, #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "parent"}}"#)

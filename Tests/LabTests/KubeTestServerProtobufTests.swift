@@ -8,7 +8,7 @@ import Testing
 /// they print from a JSON one. Each test has a server of its own, whose protobuf answers it
 /// switches on and off (`/_test/encoding`) over the same stored objects, and reads kubectl's
 /// `-v=8` log to see which encoding each answer really had.
-@Suite struct KubeTestServerProtobufTests {
+@Suite(.lab) struct KubeTestServerProtobufTests {
     static let protobuf = "application/vnd.kubernetes.protobuf"
 
     // MARK: kubectl's typed commands

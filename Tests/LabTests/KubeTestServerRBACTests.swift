@@ -5,7 +5,7 @@ import Testing
 /// The test server authorizes service accounts by the RBAC objects stored in it, as kube-apiserver's
 /// RBAC authorizer does, and denies with its wording. Each test runs kubectl in-cluster as a
 /// service account (`InClusterRun`) against a server of its own.
-@Suite struct KubeTestServerRBACTests {
+@Suite(.lab) struct KubeTestServerRBACTests {
     static func apply(_ kube: KubeTestCluster, _ yaml: String) async throws {
         let applied = try await kube.kubectl(["apply", "-f", "-"], input: Data(yaml.utf8))
         try #require(applied.status == 0, "\(applied.stderr)")

@@ -8,7 +8,7 @@ import Testing
 /// `events.k8s.io/v1` view are two shapes of the same object; the field selectors kubectl uses
 /// work; a client's mistakes get the real 422 wording. Each test starts a server of its own from
 /// this checkout.
-@Suite struct KubectlEventsFidelityTests {
+@Suite(.lab) struct KubectlEventsFidelityTests {
     /// An Ingress `web`, the Certificate `web` and the Secret `web-tls` they serve, in `NS`.
     static let servedObjects = """
         apiVersion: networking.k8s.io/v1

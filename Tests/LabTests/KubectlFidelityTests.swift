@@ -5,7 +5,7 @@ import Testing
 /// Holds lab/kube-test-server to the real protocol: the real kubectl (1.32) creates, reads,
 /// lists, applies, patches and deletes Secrets, Ingresses and cert-manager Certificates on it, and
 /// prints the server's errors the way it prints kube-apiserver's. Each test works in its own namespace.
-@Suite struct KubectlFidelityTests {
+@Suite(.lab) struct KubectlFidelityTests {
     static let ingressAndCertificate = """
         apiVersion: networking.k8s.io/v1
         kind: Ingress

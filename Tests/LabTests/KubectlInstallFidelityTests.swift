@@ -6,7 +6,7 @@ import Testing
 /// ServiceAccount, a ClusterRole and its ClusterRoleBinding, and a CronJob whose Job is Indexed,
 /// in one multi-document YAML that the real kubectl applies (client-side and server-side), lists
 /// and deletes. Each test starts a server of its own from this checkout.
-@Suite struct KubectlInstallFidelityTests {
+@Suite(.lab) struct KubectlInstallFidelityTests {
     static func manifest(namespace: String, role: String) -> String {
         """
         apiVersion: v1

@@ -5,7 +5,7 @@ import Testing
 /// The real kubectl (1.32) applies, gets, describes and deletes Pods, Services and IngressClasses on
 /// the API test server (a server of each test's own, with no data plane: its Pods stay Pending),
 /// and sees the defaults and allocations kube-apiserver would make.
-@Suite struct KubectlWorkloadsFidelityTests {
+@Suite(.lab) struct KubectlWorkloadsFidelityTests {
     static func manifest(_ ns: String, image: String = "busybox:1.36", command: String = "httpd") -> String {
         """
         apiVersion: v1

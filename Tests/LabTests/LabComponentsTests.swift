@@ -5,7 +5,7 @@ import Testing
 
 /// Every HTTP server of the lab answers through the transport (the DNS servers are asked by
 /// the DNS-01 engine's own tests).
-@Suite struct LabComponentsTests {
+@Suite(.lab) struct LabComponentsTests {
     @Test func pebbleServesItsDirectoryOverHTTP2_AgainstPebble() async throws {
         let bundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         let pem = try #require(FileManager.default.contents(atPath: bundle))

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `scripts/lab` itself, run on a lab directory of the test's own with ports no other lab uses.
-@Suite struct LabScriptTests {
+@Suite(.lab) struct LabScriptTests {
     /// A port nothing listens on right now.
     static func freePort() throws -> Int {
         let result = try Subprocess.run("python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])

@@ -7,7 +7,7 @@ import Testing
 /// server slow to accept (a loaded machine) had its surplus connections' last handshake packet
 /// dropped: the client saw the TCP connection made and waited for a TLS handshake that never
 /// came ("SSL connection timeout"), which failed a dozen provider stand-in tests of one CI run.
-@Suite struct ListenBacklogTests {
+@Suite(.lab) struct ListenBacklogTests {
     /// The backlog of the socket listening on `port`: `ss` shows it as Send-Q of a listener.
     static func backlog(port: Int) async throws -> Int? {
         let result = try await Subprocess.run("ss", ["-ltnH", "sport = :\(port)"])

@@ -4,7 +4,7 @@ import Testing
 
 /// The test harness's pseudo-terminal: a wait that wakes up after its deadline (a test task held
 /// back by a busy machine) still sees what was printed before it.
-@Suite struct PseudoTerminalTests {
+@Suite(.lab) struct PseudoTerminalTests {
     @Test func textPrintedBeforeALateWakeUpIsFound() async throws {
         let terminal = try PseudoTerminal("printf 'ready-%s\\n' 7c1e; sleep 30")
         #expect(await terminal.waitFor("ready-7c1e") != nil)

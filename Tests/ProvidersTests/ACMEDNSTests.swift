@@ -7,7 +7,7 @@ import Testing
 
 /// The acme-dns adapter against an acme-dns server (lab/acme-dns-server/acme_dns_server.py:
 /// its documented API, publishing in the lab's delegated.test zone by RFC 2136).
-@Suite struct ACMEDNSTests {
+@Suite(.lab) struct ACMEDNSTests {
     func server(_ lab: NSUpdateLab, nextSubdomain: String? = nil) throws -> ServerProcess {
         try ServerProcess("python3", [NSUpdateLab.server("acme-dns-server/acme_dns_server.py"), "--zone", lab.delegatedZone, "--nameserver", lab.primary, "--key-file", lab.keyFile]
                           + (nextSubdomain.map { ["--next-subdomain", $0] } ?? []))

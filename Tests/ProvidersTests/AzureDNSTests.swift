@@ -7,7 +7,7 @@ import Testing
 
 /// The azuredns adapter against the Azure DNS stand-in (lab/provider-apis/azuredns.py), which
 /// also serves the identity platform's token endpoint and IMDS, and publishes into the lab's BIND.
-@Suite struct AzureDNSTests {
+@Suite(.lab) struct AzureDNSTests {
     let tenant = UUID().uuidString.lowercased()
     let clientID = UUID().uuidString.lowercased()
     let secret = "az~\(UUID().uuidString)&+="

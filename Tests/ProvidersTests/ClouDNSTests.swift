@@ -7,7 +7,7 @@ import Testing
 
 /// The cloudns adapter against the ClouDNS API stand-in (lab/provider-apis/cloudns.py), which
 /// publishes into the lab's BIND primary.
-@Suite struct ClouDNSTests {
+@Suite(.lab) struct ClouDNSTests {
     let authID = "\(Int.random(in: 10000...99999))"
     // Characters a form body must escape, so a password that has them still arrives whole.
     let password = "pw+&=/ \(UUID().uuidString)"

@@ -6,7 +6,7 @@ import Testing
 
 /// The cloudflare adapter against the Cloudflare API stand-in (lab/provider-apis/cloudflare.py),
 /// which publishes into the lab's BIND primary (and so its Knot secondary).
-@Suite struct CloudflareTests {
+@Suite(.lab) struct CloudflareTests {
     let token = "cf-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab, _ extra: [String: String] = [:]) -> [String: String] {

@@ -7,7 +7,7 @@ import Testing
 
 /// The dnsimple adapter against the DNSimple API v2 stand-in (lab/provider-apis/dnsimple.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct DNSimpleTests {
+@Suite(.lab) struct DNSimpleTests {
     let token = "dnsimple-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

@@ -6,7 +6,7 @@ import Testing
 
 /// The desec adapter against the deSEC API stand-in (lab/provider-apis/desec.py), which replaces
 /// an RRset whole, as deSEC does, and publishes each change into the lab's BIND primary.
-@Suite struct DeSECTests {
+@Suite(.lab) struct DeSECTests {
     let token = "ds-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

@@ -6,7 +6,7 @@ import Testing
 
 /// The digitalocean adapter against the DigitalOcean API stand-in (lab/provider-apis/digitalocean.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct DigitalOceanTests {
+@Suite(.lab) struct DigitalOceanTests {
     let token = "do-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

@@ -6,7 +6,7 @@ import Testing
 
 /// The exec adapter, driving a hook script as lego users write them (lab/exec-hook/
 /// nsupdate_hook.sh, which publishes in the lab's BIND with nsupdate).
-@Suite struct ExecTests {
+@Suite(.lab) struct ExecTests {
     /// A wrapper that gives the hook script its settings, as a user's shell would.
     func hook(nameserver: String, keyFile: String, zone: String) throws -> String {
         try NSUpdateLab.script("HOOK_NAMESERVER=\(nameserver) HOOK_ZONE=\(zone) HOOK_KEY_FILE=\(keyFile) exec \(NSUpdateLab.server("exec-hook/nsupdate_hook.sh")) \"$@\"")

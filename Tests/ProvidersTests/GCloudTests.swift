@@ -7,7 +7,7 @@ import Testing
 
 /// The gcloud adapter against the Cloud DNS stand-in (lab/provider-apis/gcloud.py), which also
 /// serves the OAuth token endpoint and the metadata server, and publishes into the lab's BIND.
-@Suite struct GCloudTests {
+@Suite(.lab) struct GCloudTests {
     func environment(_ lab: ProviderAPILab, _ account: GoogleTestAccount, _ extra: [String: String] = [:]) -> [String: String] {
         lab.trust.merging(["GCE_BASE_URL": lab.baseURL + "/dns/v1", "GCE_SERVICE_ACCOUNT": account.json(tokenURI: lab.baseURL + "/token")]) { $1 }.merging(extra) { $1 }
     }

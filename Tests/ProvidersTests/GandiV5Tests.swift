@@ -7,7 +7,7 @@ import Testing
 
 /// The gandiv5 adapter against the Gandi LiveDNS v5 stand-in (lab/provider-apis/gandiv5.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct GandiV5Tests {
+@Suite(.lab) struct GandiV5Tests {
     let token = "pat-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

@@ -7,7 +7,7 @@ import Testing
 
 /// The godaddy adapter against the GoDaddy Domains API v1 stand-in (lab/provider-apis/godaddy.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct GoDaddyTests {
+@Suite(.lab) struct GoDaddyTests {
     let key = "gdk-\(UUID().uuidString)"
     let secret = "gds-\(UUID().uuidString)"
 

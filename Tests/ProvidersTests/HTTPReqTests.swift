@@ -6,7 +6,7 @@ import Testing
 
 /// The httpreq adapter against a web service as users write one for lego (
 /// lab/httpreq-server/httpreq_server.py: basic auth checked, records published in the lab's BIND).
-@Suite struct HTTPReqTests {
+@Suite(.lab) struct HTTPReqTests {
     /// The service for the lab's zone, requiring user `user` and `password` (given to it in its
     /// environment, never as an argument).
     func service(_ lab: NSUpdateLab, user: String, password: String) throws -> ServerProcess {

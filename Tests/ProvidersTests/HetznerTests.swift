@@ -6,7 +6,7 @@ import Testing
 
 /// The hetzner adapter against the Hetzner DNS API stand-in (lab/provider-apis/hetzner.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct HetznerTests {
+@Suite(.lab) struct HetznerTests {
     let key = "hz-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

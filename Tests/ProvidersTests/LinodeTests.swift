@@ -6,7 +6,7 @@ import Testing
 
 /// The linode adapter against the Linode API v4 stand-in (lab/provider-apis/linode.py), which
 /// publishes into the lab's BIND primary.
-@Suite struct LinodeTests {
+@Suite(.lab) struct LinodeTests {
     let token = "ln-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

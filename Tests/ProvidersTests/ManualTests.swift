@@ -5,7 +5,7 @@ import Testing
 /// The manual provider through the built binary (`kubectl-certs dns check --dns manual`): without
 /// a terminal (a new session, `setsid`) it refuses; on a pseudo-terminal (`script` from
 /// util-linux) it prints the record, waits for Enter, then checks every nameserver.
-@Suite struct ManualTests {
+@Suite(.lab) struct ManualTests {
     var binary: String { Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path }
 
     @Test func withoutATerminalItRefusesWithAClearError_AgainstBIND() async throws {

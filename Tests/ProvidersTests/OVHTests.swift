@@ -7,7 +7,7 @@ import Testing
 
 /// The ovh adapter against the OVH API stand-in (lab/provider-apis/ovh.py), which verifies each
 /// request's signature and timestamp and publishes into the lab's BIND primary on refresh.
-@Suite struct OVHTests {
+@Suite(.lab) struct OVHTests {
     let applicationKey = "ak-\(UUID().uuidString.prefix(16))"
     let applicationSecret = "as-\(UUID().uuidString)"
     let consumerKey = "ck-\(UUID().uuidString)"

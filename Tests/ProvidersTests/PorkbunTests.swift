@@ -7,7 +7,7 @@ import Testing
 
 /// The porkbun adapter against the Porkbun API v3 stand-in (lab/provider-apis/porkbun.py),
 /// which publishes into the lab's BIND primary.
-@Suite struct PorkbunTests {
+@Suite(.lab) struct PorkbunTests {
     let key = "pk1_\(UUID().uuidString)"
     let secret = "sk1_\(UUID().uuidString)"
 

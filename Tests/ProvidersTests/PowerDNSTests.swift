@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The pdns adapter against the lab's PowerDNS (gsqlite3 backend, HTTP API on).
-@Suite struct PowerDNSTests {
+@Suite(.lab) struct PowerDNSTests {
     func environment() throws -> [String: String] {
         ["PDNS_API_URL": try Lab.require("LAB_PDNS_API_URL", component: "pdns"), "PDNS_API_KEY": try Lab.require("LAB_PDNS_API_KEY", component: "pdns")]
     }

@@ -3,7 +3,7 @@ import Providers
 import TestSupport
 import Testing
 
-@Suite struct ProviderCatalogTests {
+@Suite(.lab) struct ProviderCatalogTests {
     @Test func theRepositoryRegistryIsValid() throws {
         let data = try Data(contentsOf: Lab.repositoryRoot.appendingPathComponent("plugins.json"))
         let catalog = try ProviderCatalog.decode(data)
@@ -32,7 +32,7 @@ import Testing
     }
 }
 
-@Suite struct ProviderDocumentationTests {
+@Suite(.lab) struct ProviderDocumentationTests {
     @Test func everyRegisteredProviderIsCompiledAndEveryCompiledOneRegistered() throws {
         let data = try Data(contentsOf: Lab.repositoryRoot.appendingPathComponent("plugins.json"))
         let catalog = try ProviderCatalog.decode(data)

@@ -55,19 +55,28 @@ func runProviderConformance(
     /// Waits until every server's TXT set at `fqdn` (or the API's, with `readValues`) is exactly `expected`.
     func expectEverywhere(_ expected: Set<String>, _ comment: Comment) async throws {
         var last: [String: Set<String>] = [:]
+        var unanswered: [String: String] = [:]
         let deadline = ContinuousClock.now + timeout
         repeat {
             if let readValues {
                 last = ["the API": try await readValues(fqdn)]
             } else {
                 for server in nameservers {
-                    last["\(server)"] = Set(try await DNSResolver.direct(server).query(fqdn, .txt).txtValues(at: fqdn))
+                    // A query left unanswered is asked again, as the propagation checker does: a
+                    // nameserver busy for a moment is not one that serves the wrong values.
+                    do {
+                        last["\(server)"] = Set(try await DNSResolver.direct(server).query(fqdn, .txt).txtValues(at: fqdn))
+                        unanswered["\(server)"] = nil
+                    } catch let error as DNSError where error.code == .timeout {
+                        unanswered["\(server)"] = error.message
+                    }
                 }
             }
-            if last.values.allSatisfy({ $0 == expected }) { return }
+            if unanswered.isEmpty && last.values.allSatisfy({ $0 == expected }) { return }
             try await Task.sleep(for: .milliseconds(200))
         } while ContinuousClock.now < deadline
-        Issue.record("\(comment): expected \(expected.sorted()) \(readValues == nil ? "on every nameserver" : "through the API"), last saw \(last.mapValues { $0.sorted() })")
+        let silent = unanswered.isEmpty ? "" : "; unanswered: \(unanswered.values.sorted())"
+        Issue.record("\(comment): expected \(expected.sorted()) \(readValues == nil ? "on every nameserver" : "through the API"), last saw \(last.mapValues { $0.sorted() })\(silent)")
     }
 
     do {

@@ -4,7 +4,7 @@ import Providers
 import TestSupport
 import Testing
 
-@Suite struct RFC2136Tests {
+@Suite(.lab) struct RFC2136Tests {
     static let wrongSecret = Data(repeating: 7, count: 32).base64EncodedString()
 
     func conformance(zone: String, primary: String, keyVariable: String = "LAB_TSIG_KEY", secretVariable: String = "LAB_TSIG_SECRET", algorithm: String = "hmac-sha256") async throws {

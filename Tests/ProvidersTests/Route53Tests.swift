@@ -8,7 +8,7 @@ import Testing
 /// The route53 adapter against the lab's moto (which checks no signature), against a moto of
 /// the test's own that checks every signature and permission as AWS does, and through a
 /// Route 53 stand-in in front of moto for throttling and paged zone lists.
-@Suite struct Route53Tests {
+@Suite(.lab) struct Route53Tests {
     struct LabMoto {
         var endpoint: String
         var zone: String

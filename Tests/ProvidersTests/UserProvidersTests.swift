@@ -6,7 +6,7 @@ import Testing
 
 /// Providers a user defines in `$XDG_CONFIG_HOME/kubectl-certs/plugins.json`, and the JSON
 /// Schema both registries follow.
-@Suite struct UserProvidersTests {
+@Suite(.lab) struct UserProvidersTests {
     /// A config directory of the test's own holding `contents` as the user's plugins.json.
     func configDirectory(_ contents: String) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xdg-\(UUID().uuidString)")

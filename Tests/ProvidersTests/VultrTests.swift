@@ -6,7 +6,7 @@ import Testing
 
 /// The vultr adapter against the Vultr API v2 stand-in (lab/provider-apis/vultr.py), which
 /// publishes into the lab's BIND primary.
-@Suite struct VultrTests {
+@Suite(.lab) struct VultrTests {
     let token = "vu-\(UUID().uuidString)"
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {

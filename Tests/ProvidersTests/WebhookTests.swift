@@ -7,7 +7,7 @@ import Testing
 
 /// The webhook adapter, built in this process with a cluster connection, against a webhook
 /// solver aggregated by the API test server.
-@Suite struct WebhookTests {
+@Suite(.lab) struct WebhookTests {
     func provider(_ solver: WebhookSolverLab, client: KubernetesClient, namespace: String = "default") throws -> any DNSProvider {
         try ConfiguredProvider(code: "webhook", environment: ProviderEnvironment(
             local: ["WEBHOOK_GROUP_NAME": solver.group, "WEBHOOK_SOLVER_NAME": solver.name, "WEBHOOK_CONFIG": #"{"zone":"lab"}"#],

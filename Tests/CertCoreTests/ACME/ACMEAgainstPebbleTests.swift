@@ -5,7 +5,7 @@ import Testing
 
 /// The ACME client against the lab's Pebble: `-strict`, half of all nonces rejected, real
 /// DNS-01 validation through the lab's recursive resolver and BIND/Knot.
-@Suite struct ACMEAgainstPebbleTests {
+@Suite(.lab) struct ACMEAgainstPebbleTests {
     @Test func twentyOrdersSucceedDespiteNonceRejection_AgainstPebble() async throws {
         let lab = try PebbleLab()
         #expect(try Lab.require("LAB_PEBBLE_NONCE_REJECT", component: "pebble") == "50")

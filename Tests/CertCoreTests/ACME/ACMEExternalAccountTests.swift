@@ -5,7 +5,7 @@ import Testing
 
 /// External account binding against a Pebble of the test's own that requires it (the lab's
 /// Pebble does not), with the lab CA's server certificate.
-@Suite struct ACMEExternalAccountTests {
+@Suite(.lab) struct ACMEExternalAccountTests {
     @Test func anAccountNeedsAValidBinding_AgainstPebble() async throws {
         let caDirectory = URL(fileURLWithPath: try Lab.require("LAB_CA_BUNDLE", component: "pebble")).deletingLastPathComponent()
         let hmacKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) })

@@ -5,7 +5,7 @@ import Testing
 
 /// The ACME client against a Pebble of the test's own that rejects nine good nonces in ten
 /// (the lab's Pebble rejects half): every order still ends in a certificate.
-@Suite struct ACMENonceStormTests {
+@Suite(.lab) struct ACMENonceStormTests {
     @Test func twentyCertificatesWithNineNoncesInTenRejected_AgainstPebble() async throws {
         let pebble = try await OwnPebble(nonceRejectPercent: 90)
         // `scripts/reliability` repeats the storm with RELIABILITY_RUNS.

@@ -6,7 +6,7 @@ import Testing
 /// RFC 9773 renewal information against a local stub (lab/ari-stub/ari_stub_server.py):
 /// Pebble 2.4 has none. The stub computes certificate identifiers itself and checks every
 /// JWS signature and nonce.
-@Suite struct ACMERenewalInfoTests {
+@Suite(.lab) struct ACMERenewalInfoTests {
     let script = Lab.repositoryRoot.appendingPathComponent("lab/ari-stub/ari_stub_server.py").path
 
     @Test(arguments: ["0a1b2c3d4e5f", "8f00112233445566778899"])

@@ -7,7 +7,7 @@ import Testing
 /// CA's or another account's certificate — gets the order again without it; a rate limit is
 /// not retried. The CA here is a few lines of Python of this test's own: the ARI stub refuses
 /// only with `alreadyReplaced`.
-@Suite struct ACMEReplacesRefusedTests {
+@Suite(.lab) struct ACMEReplacesRefusedTests {
     static let refusingCA = #"""
     import base64, json, sys, threading, os
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -5,7 +5,7 @@ import Testing
 
 /// Certificates read field by field (no `d2i_X509`): every property of many distinct
 /// certificates made with the `openssl` command equals what that command prints about them.
-@Suite struct CertificateFieldsTests {
+@Suite(.lab) struct CertificateFieldsTests {
     /// How to make one certificate.
     struct Recipe: Sendable, CustomStringConvertible {
         var label: String

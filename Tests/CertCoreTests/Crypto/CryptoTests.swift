@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Keys, JWS, CSRs and certificates, checked against RFC vectors and the `openssl` command.
-@Suite struct CryptoTests {
+@Suite(.lab) struct CryptoTests {
     let directory: URL
 
     init() throws {

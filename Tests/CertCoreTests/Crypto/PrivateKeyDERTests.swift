@@ -6,7 +6,7 @@ import Testing
 /// The public half of private keys read from their DER without OpenSSL's decoder: the same
 /// SubjectPublicKeyInfo bytes OpenSSL gives, for every kind and PEM form; the forms it does not
 /// cover still answer through OpenSSL.
-@Suite struct PrivateKeyDERTests {
+@Suite(.lab) struct PrivateKeyDERTests {
     struct Kind: Sendable, CustomStringConvertible {
         var name: String
         var genpkey: [String]

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The Kubernetes client against the lab's Kubernetes API test server (`scripts/lab up kube`).
-@Suite struct KubernetesClientTests {
+@Suite(.lab) struct KubernetesClientTests {
     struct KubeLab {
         let kubeconfig: String
         let serverURL: String

@@ -1,10 +1,11 @@
 @testable import CertCore
 import Foundation
+import TestSupport
 import Testing
 
 /// A stalled API server or exec credential plugin ends the request with an error that says
 /// so, instead of hanging the run.
-@Suite struct KubernetesTimeoutTests {
+@Suite(.lab) struct KubernetesTimeoutTests {
     @Test func requestsHaveAThirtySecondTimeoutByDefault() throws {
         let lab = try KubernetesClientTests.KubeLab()
         #expect(try lab.client().requestTimeout == .seconds(30))

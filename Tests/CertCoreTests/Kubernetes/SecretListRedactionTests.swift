@@ -1,11 +1,12 @@
 @testable import CertCore
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 /// Trace logs of lists, tables and watch events never show a Secret's values, whatever their
 /// key names, nor the copy of a whole Secret that `kubectl apply` keeps in an annotation.
-@Suite struct SecretListRedactionTests {
+@Suite(.lab) struct SecretListRedactionTests {
     static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     @Test func listingSecretsAtTraceLevelShowsNoSecretValue_AgainstKubeTestServer() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// The transport against a local HTTPS server (lab/https-test-server/https_test_server.py) that
 /// demands a client certificate, started by these tests.
-@Suite struct HTTPClientTests {
+@Suite(.lab) struct HTTPClientTests {
     /// One PKI and one server for the whole suite.
     final class Fixture: Sendable {
         let pki: TestPKI

@@ -4,7 +4,7 @@ import Testing
 
 /// What a completion costs the API server: one list request, with a page limit, asking for
 /// metadata only — so completing `secret/` never fetches Secret data.
-@Suite struct ClusterNamesTests {
+@Suite(.lab) struct ClusterNamesTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     static func names(_ names: [String]) -> ScriptedHTTPSServer.Reply {

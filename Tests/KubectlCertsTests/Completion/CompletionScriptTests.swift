@@ -5,7 +5,7 @@ import Testing
 /// `kubectl certs completion bash|zsh|fish`: scripts each shell accepts, which complete
 /// `kubectl-certs` through the same engine as kubectl's plugin completion — checked by
 /// completing a line in the real bash, zsh and fish.
-@Suite struct CompletionScriptTests {
+@Suite(.lab) struct CompletionScriptTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
     /// This build first on PATH; no cluster anywhere.
     var environment: [String: String] {

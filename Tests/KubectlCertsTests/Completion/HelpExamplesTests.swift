@@ -7,7 +7,7 @@ import Testing
 /// Help reads like kubectl's: every command's help has an Examples section whose commands the
 /// parser accepts as they are written (so they cannot rot), and usage and errors say
 /// `kubectl certs`.
-@Suite struct HelpExamplesTests {
+@Suite(.lab) struct HelpExamplesTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     struct Command: CustomTestStringConvertible {

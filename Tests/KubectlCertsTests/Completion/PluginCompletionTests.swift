@@ -6,7 +6,7 @@ import Testing
 /// `kubectl_complete-certs` from PATH with the plugin's words and reads cobra's format. PATH
 /// holds a directory with symlinks to this build's `kubectl-certs` and the shipped
 /// `scripts/kubectl_complete-certs`, as an installation puts them side by side.
-@Suite final class PluginCompletionTests {
+@Suite(.lab) final class PluginCompletionTests {
     let plugins: ScratchDirectory
     let path: String
 

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `issue ingress/NAME --http01 --ingress-edit` and `http01 check` against the lab's ingress.
-@Suite struct HTTP01EditAndCheckTests {
+@Suite(.lab) struct HTTP01EditAndCheckTests {
     /// An Ingress of the user's: a rule for `host` with a path of theirs, and TLS for it.
     func userIngress(_ setup: HTTP01Lab, host: String) async throws -> KubernetesObject {
         var ingress = KubernetesObject(.ingresses, name: "web", namespace: setup.namespace)

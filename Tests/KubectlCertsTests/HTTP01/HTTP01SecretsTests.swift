@@ -5,7 +5,7 @@ import Testing
 
 /// Key authorizations are not secret in ACME, but the account key and the lab's credentials
 /// stay out of everything an `issue --http01 -vvv` prints.
-@Suite struct HTTP01SecretsTests {
+@Suite(.lab) struct HTTP01SecretsTests {
     @Test func aTracedHTTP01RunShowsNoKeyOrCredential_AgainstLab() async throws {
         let setup = try await HTTP01Lab()
         let name = setup.host("s")

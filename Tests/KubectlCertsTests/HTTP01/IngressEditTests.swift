@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Edit-in-place against the Kubernetes API test server: what is added is taken out exactly.
-@Suite struct IngressEditTests {
+@Suite(.lab) struct IngressEditTests {
     static let path: JSONValue = ["path": "/.well-known/acme-challenge/tok", "pathType": "ImplementationSpecific",
                                   "backend": ["service": ["name": "solver-1", "port": ["number": 8089]]]]
 
@@ -68,7 +68,7 @@ import Testing
 }
 
 /// The pending record with HTTP-01 solver sets, and as runs before HTTP-01 wrote it.
-@Suite struct PendingOrderSolverSetTests {
+@Suite(.lab) struct PendingOrderSolverSetTests {
     @Test func aRecordWithoutSolverSetsStillReadsAndSetsRoundTrip() throws {
         let old = #"{"server":"https://ca.test/dir","names":["a.test"],"records":[]}"#
         let decoded = try JSONDecoder().decode(PendingOrder.self, from: Data(old.utf8))

@@ -6,7 +6,7 @@ import Testing
 /// No container engine runs here, so the image cannot be built; this holds the Dockerfile to
 /// what can be checked: the Debian packages it installs exist and cover the libraries the binary
 /// links, it runs as the UID the CronJob's pod demands, and its entrypoint is the binary.
-@Suite struct DockerfileTests {
+@Suite(.lab) struct DockerfileTests {
     struct Dockerfile {
         /// Each stage: its `FROM` and its instructions (continuation lines joined).
         var stages: [(from: String, instructions: [String])] = []

@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs install` and `uninstall` against a Kubernetes API test server of each test's
 /// own (started from this checkout's lab/), checked through the real kubectl.
-@Suite struct InstallAgainstKubeTests {
+@Suite(.lab) struct InstallAgainstKubeTests {
     static let image = "registry.example.test/kubectl-certs:1.2.3"
 
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path

@@ -6,7 +6,7 @@ import Yams
 
 /// `kubectl certs install --dry-run` and the flags of install and uninstall, run as the built
 /// binary; nothing here needs a cluster.
-@Suite struct InstallCommandLineTests {
+@Suite(.lab) struct InstallCommandLineTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     func dryRun(_ arguments: [String]) async throws -> Subprocess.Result {

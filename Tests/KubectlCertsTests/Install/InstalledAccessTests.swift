@@ -6,7 +6,7 @@ import Testing
 /// What `kubectl certs install` grants, tried as its service account from inside a pod-like
 /// environment (the token at /var/run/secrets/kubernetes.io/serviceaccount, no kubeconfig) on a
 /// Kubernetes API test server of the test's own that enforces RBAC as kube-apiserver does.
-@Suite struct InstalledAccessTests {
+@Suite(.lab) struct InstalledAccessTests {
     static let namespace = "kubectl-certs"
     static let serviceAccount = "kubectl-certs-renew"
 

@@ -5,7 +5,7 @@ import Testing
 
 /// cert-manager's `spec.privateKey` as a key type: RSA when no algorithm is given, with the
 /// size it gives.
-@Suite struct CertManagerKeySettingsTests {
+@Suite(.lab) struct CertManagerKeySettingsTests {
     func keyType(_ privateKey: JSONValue) throws -> KeyType {
         var certificate = CertManagerCertificate(name: "web", namespace: "default")
         certificate.object[["spec"]] = ["privateKey": privateKey]
@@ -27,7 +27,7 @@ import Testing
 
 /// `--key-type` is the user's word for this run: it wins over the Certificate's privateKey,
 /// as every flag wins over settings found in the cluster.
-@Suite struct KeyTypeFlagTests {
+@Suite(.lab) struct KeyTypeFlagTests {
     @Test func theFlagWinsOverTheCertificatesPrivateKey_AgainstKube() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

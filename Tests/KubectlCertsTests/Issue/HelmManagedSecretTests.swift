@@ -6,7 +6,7 @@ import Testing
 /// A Secret another tool manages (here Helm) keeps its `app.kubernetes.io/managed-by` label
 /// when kubectl-certs adopts it; kubectl-certs marks it as its own with its own annotation,
 /// and `issue` and `status` both recognise that mark.
-@Suite struct HelmManagedSecretTests {
+@Suite(.lab) struct HelmManagedSecretTests {
     @Test func anAdoptedHelmSecretKeepsItsManagedByLabel_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

@@ -5,7 +5,7 @@ import Testing
 
 /// Names given in Unicode are ordered, put in the CSR and recorded as A-labels
 /// (`xn--...`), so the CA sees one spelling throughout.
-@Suite struct IDNIssueTests {
+@Suite(.lab) struct IDNIssueTests {
     @Test func aUnicodeNameIsIssuedAsItsALabel_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

@@ -6,7 +6,7 @@ import Testing
 /// A run killed while issuing into one Secret, and the command run again for the same names
 /// with another `--secret`: the new run takes over the records the killed one left, removes
 /// them, and removes its pending record, so nothing is left behind.
-@Suite struct IssueChangedSecretTests {
+@Suite(.lab) struct IssueChangedSecretTests {
     @Test func aRerunWithAnotherSecretRemovesWhatAKilledRunLeft_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

@@ -5,7 +5,7 @@ import Testing
 
 /// What a failed or interrupted run leaves behind: nothing when its records are gone; the
 /// pending record, naming what is left, when they are not.
-@Suite struct IssueCleanupTests {
+@Suite(.lab) struct IssueCleanupTests {
     /// A nameserver address on loopback where nothing listens: every update waits its full timeout.
     static let deadNameserver = "127.0.0.9"
 

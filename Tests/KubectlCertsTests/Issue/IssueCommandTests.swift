@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs issue` end to end on the lab: Pebble (-strict, half the nonces rejected),
 /// BIND primary + Knot secondary, the Kubernetes API test server, and the real kubectl.
-@Suite struct IssueCommandTests {
+@Suite(.lab) struct IssueCommandTests {
     @Test func aWildcardAndItsApexGoIntoOneSecret_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

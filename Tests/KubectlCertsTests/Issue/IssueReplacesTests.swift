@@ -6,7 +6,7 @@ import Testing
 
 /// RFC 9773 `replaces` is sent only for a certificate this server and account issued, against
 /// the ARI stub (lab/ari-stub/ari_stub_server.py), which records every order's `replaces`.
-@Suite struct IssueReplacesTests {
+@Suite(.lab) struct IssueReplacesTests {
     let script = Lab.repositoryRoot.appendingPathComponent("lab/ari-stub/ari_stub_server.py").path
 
     func replacesSeen(port: Int) async throws -> [String?] {

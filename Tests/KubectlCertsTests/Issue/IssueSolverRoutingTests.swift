@@ -5,7 +5,7 @@ import Testing
 
 /// Several solvers of one provider kind: each name's record goes through its own solver, and
 /// so does the removal of records a killed run left.
-@Suite struct IssueSolverRoutingTests {
+@Suite(.lab) struct IssueSolverRoutingTests {
     /// An Issuer with two rfc2136 solvers: example.test through its primary, BIND (127.0.0.2),
     /// and knot.test through its primary, Knot (127.0.0.3). Each server refuses updates for the
     /// zone it only holds as a secondary.

@@ -5,7 +5,7 @@ import Testing
 
 /// Issuance through the azuredns adapter against the Azure DNS stand-in (which publishes into
 /// the lab's BIND, so Pebble and both nameservers see the records).
-@Suite struct IssueThroughAzureDNSTests {
+@Suite(.lab) struct IssueThroughAzureDNSTests {
     let tenant = UUID().uuidString.lowercased()
     let clientID = UUID().uuidString.lowercased()
     let secret = "az-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns cloudns` end to end: Pebble validates a wildcard and its apex, whose two values
 /// share one name, as two records, through the ClouDNS API stand-in.
-@Suite struct IssueThroughClouDNSTests {
+@Suite(.lab) struct IssueThroughClouDNSTests {
     @Test func aWildcardAndItsApexThroughClouDNS_AgainstLab() async throws {
         let lab = try IssueLab()
         let authID = "\(Int.random(in: 10000...99999))", password = "cloudns-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns dnsimple` end to end: Pebble validates a wildcard and its apex, whose two values
 /// share one name, as two records, through the DNSimple API stand-in.
-@Suite struct IssueThroughDNSimpleTests {
+@Suite(.lab) struct IssueThroughDNSimpleTests {
     @Test func aWildcardAndItsApexThroughDNSimple_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "dnsimple-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs issue` of a wildcard and its apex through the deSEC API stand-in
 /// (lab/provider-apis/desec.py); cert-manager has no built-in deSEC solver.
-@Suite struct IssueThroughDeSECTests {
+@Suite(.lab) struct IssueThroughDeSECTests {
     @Test func aWildcardAndItsApexThroughDeSEC_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "ds-\(UUID().uuidString)"

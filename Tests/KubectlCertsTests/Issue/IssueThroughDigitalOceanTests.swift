@@ -6,7 +6,7 @@ import Testing
 /// `kubectl certs issue` of a wildcard and its apex through the DigitalOcean API stand-in
 /// (lab/provider-apis/digitalocean.py), from `--dns digitalocean` and from an Issuer's
 /// `digitalocean` solver.
-@Suite struct IssueThroughDigitalOceanTests {
+@Suite(.lab) struct IssueThroughDigitalOceanTests {
     @Test func aWildcardAndItsApexThroughDigitalOcean_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "do-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// Issuance through the gcloud adapter against the Cloud DNS stand-in (which publishes into the
 /// lab's BIND, so Pebble and both nameservers see the records).
-@Suite struct IssueThroughGCloudTests {
+@Suite(.lab) struct IssueThroughGCloudTests {
     @Test func aWildcardAndItsApexThroughGCloud_AgainstLab() async throws {
         let lab = try IssueLab()
         let account = try GoogleTestAccount()

@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns gandiv5` end to end: Pebble validates a wildcard and its apex, whose two values
 /// share one name and so one LiveDNS record set, through the Gandi LiveDNS stand-in.
-@Suite struct IssueThroughGandiV5Tests {
+@Suite(.lab) struct IssueThroughGandiV5Tests {
     @Test func aWildcardAndItsApexThroughGandiV5_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "pat-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns godaddy` end to end: Pebble validates a wildcard and its apex, whose two values
 /// share one name and so one GoDaddy record set, through the GoDaddy API stand-in.
-@Suite struct IssueThroughGoDaddyTests {
+@Suite(.lab) struct IssueThroughGoDaddyTests {
     @Test func aWildcardAndItsApexThroughGoDaddy_AgainstLab() async throws {
         let lab = try IssueLab()
         let key = "gdk-\(UUID().uuidString)", secret = "gds-\(UUID().uuidString)"

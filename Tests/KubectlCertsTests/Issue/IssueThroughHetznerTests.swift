@@ -6,7 +6,7 @@ import Testing
 /// `kubectl certs issue` of a wildcard and its apex through the Hetzner DNS API stand-in
 /// (lab/provider-apis/hetzner.py), through each of its two APIs; cert-manager has no built-in
 /// Hetzner solver.
-@Suite struct IssueThroughHetznerTests {
+@Suite(.lab) struct IssueThroughHetznerTests {
     @Test func aWildcardAndItsApexThroughHetzner_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "hz-\(UUID().uuidString)"

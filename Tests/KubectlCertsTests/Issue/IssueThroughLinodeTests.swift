@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs issue` of a wildcard and its apex through the Linode API v4 stand-in
 /// (lab/provider-apis/linode.py); cert-manager has no built-in Linode solver.
-@Suite struct IssueThroughLinodeTests {
+@Suite(.lab) struct IssueThroughLinodeTests {
     @Test func aWildcardAndItsApexThroughLinode_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "ln-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns ovh` end to end: Pebble validates a wildcard and its apex, whose two values
 /// share one name, as two records, through the OVH API stand-in.
-@Suite struct IssueThroughOVHTests {
+@Suite(.lab) struct IssueThroughOVHTests {
     @Test func aWildcardAndItsApexThroughOVH_AgainstLab() async throws {
         let lab = try IssueLab()
         let key = "ak-\(UUID().uuidString.prefix(16))", secret = "as-\(UUID().uuidString)", consumer = "ck-\(UUID().uuidString)"

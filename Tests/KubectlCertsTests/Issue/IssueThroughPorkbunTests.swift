@@ -5,7 +5,7 @@ import Testing
 
 /// `issue --dns porkbun` end to end: Pebble validates a wildcard and its apex, two TXT records
 /// at one name, through the Porkbun API stand-in.
-@Suite struct IssueThroughPorkbunTests {
+@Suite(.lab) struct IssueThroughPorkbunTests {
     @Test func aWildcardAndItsApexThroughPorkbun_AgainstLab() async throws {
         let lab = try IssueLab()
         let key = "pk1_\(UUID().uuidString)", secret = "sk1_\(UUID().uuidString)"

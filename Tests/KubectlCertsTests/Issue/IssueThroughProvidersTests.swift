@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs issue` of a wildcard and its apex through each DNS provider that has a real
 /// server on the lab, through the real kubectl, Pebble and the propagation checker.
-@Suite struct IssueThroughProvidersTests {
+@Suite(.lab) struct IssueThroughProvidersTests {
     @Test func aWildcardAndItsApexThroughPowerDNS_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()
@@ -173,7 +173,7 @@ import Testing
 
 /// The same through the stand-ins of hosted providers' APIs (lab/provider-apis), which publish
 /// into the lab's BIND primary, and through a cert-manager Issuer using each built-in mapping.
-@Suite struct IssueThroughHostedProvidersTests {
+@Suite(.lab) struct IssueThroughHostedProvidersTests {
     @Test func aWildcardAndItsApexThroughCloudflare_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "cf-\(UUID().uuidString)"

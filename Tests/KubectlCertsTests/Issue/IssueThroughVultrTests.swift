@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs issue` of a wildcard and its apex through the Vultr API v2 stand-in
 /// (lab/provider-apis/vultr.py); cert-manager has no built-in Vultr solver.
-@Suite struct IssueThroughVultrTests {
+@Suite(.lab) struct IssueThroughVultrTests {
     @Test func aWildcardAndItsApexThroughVultr_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "vu-\(UUID().uuidString)"

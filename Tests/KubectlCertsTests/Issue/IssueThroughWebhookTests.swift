@@ -6,7 +6,7 @@ import Testing
 /// The `webhook` provider: a cert-manager webhook solver (lab/webhook-solver, which publishes
 /// into the lab's BIND with nsupdate) registered as an APIService and called through the API
 /// test server's aggregation, as cert-manager calls it through kube-aggregator.
-@Suite struct IssueThroughWebhookTests {
+@Suite(.lab) struct IssueThroughWebhookTests {
     func environment(_ lab: IssueLab, _ solver: WebhookSolverLab, config: String) -> [String: String] {
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
         environment["WEBHOOK_GROUP_NAME"] = solver.group

@@ -6,7 +6,7 @@ import Testing
 
 /// The pending-order Secret against the Kubernetes API test server: never overwritten or
 /// deleted behind another run's back, and named within Kubernetes' rules.
-@Suite struct PendingOrderStoreTests {
+@Suite(.lab) struct PendingOrderStoreTests {
     let lab: IssueLab
     init() throws { lab = try IssueLab() }
 

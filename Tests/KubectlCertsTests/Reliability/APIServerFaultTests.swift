@@ -7,7 +7,7 @@ import Testing
 /// during `issue` and `status` (every fault scoped to the test's namespace): issue completes and
 /// leaves nothing behind, status prints what it prints without faults. A 500 without
 /// Retry-After on the Secret write fails the run clearly, with its records removed.
-@Suite struct APIServerFaultTests {
+@Suite(.lab) struct APIServerFaultTests {
     enum Fault: String, CaseIterable, CustomTestStringConvertible {
         case tooManyRequests = "429 with Retry-After"
         case internalErrorWithRetryAfter = "500 with Retry-After"

@@ -6,7 +6,7 @@ import Testing
 /// Two `kubectl certs issue` runs into one Secret at once: one wins and the other stops
 /// without touching anything, or they run one after the other; never a key from one with the
 /// certificate of the other, and nothing left behind.
-@Suite struct ConcurrentIssueTests {
+@Suite(.lab) struct ConcurrentIssueTests {
     enum Start: String, CaseIterable, CustomTestStringConvertible {
         case together = "started together"
         case whileTheFirstPublishes = "the second started while the first publishes"

@@ -6,7 +6,7 @@ import Testing
 /// A continue token that expires in the middle of `kubectl certs status`'s list of Secrets
 /// (410 Gone): status starts the list again and prints every certificate once — the same
 /// rows as without the fault.
-@Suite struct ContinueExpiryTests {
+@Suite(.lab) struct ContinueExpiryTests {
     /// More than two pages of status's 500-Secret pages.
     static let secretCount = 1100
 

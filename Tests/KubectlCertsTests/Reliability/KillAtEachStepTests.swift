@@ -6,7 +6,7 @@ import Testing
 /// `kill -9` of `kubectl certs issue` at each of its steps; the same command run again
 /// finishes, and nothing is left: no challenge record, no pending record, no key that does not
 /// match its certificate, and no secret in anything the runs printed or wrote.
-@Suite struct KillAtEachStepTests {
+@Suite(.lab) struct KillAtEachStepTests {
     enum Step: String, CaseIterable, CustomTestStringConvertible {
         case afterOrder = "after the order"
         case afterPublishing = "after the TXT records are published"

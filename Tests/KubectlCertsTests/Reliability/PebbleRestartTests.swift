@@ -7,7 +7,7 @@ import Testing
 /// and started again while the run waits a fixed time for propagation): the run fails with an error that
 /// names the CA and what happened, leaves the Secret and the zone as they were, and the same
 /// command run again succeeds with a new order.
-@Suite struct PebbleRestartTests {
+@Suite(.lab) struct PebbleRestartTests {
     @Test func aRestartedCAFailsTheRunCleanlyAndTheRerunSucceeds_AgainstLab() async throws {
         let pebble = try await OwnPebble(nonceRejectPercent: 5)
         for _ in 0..<Figures.runs {

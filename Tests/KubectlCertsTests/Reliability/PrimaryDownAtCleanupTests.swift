@@ -9,7 +9,7 @@ import Testing
 /// record's addition): the CA still validates through the lab's resolver, and the removal
 /// fails. The record stays in the zone and in the pending record, the command says so, and the
 /// next run — with the primary back — removes it.
-@Suite struct PrimaryDownAtCleanupTests {
+@Suite(.lab) struct PrimaryDownAtCleanupTests {
     static let forwarder = Lab.repositoryRoot.appendingPathComponent("lab/faults/dns-forwarder.py").path
 
     @Test func aRecordThatCouldNotBeRemovedIsRemovedByTheNextRun_AgainstLab() async throws {

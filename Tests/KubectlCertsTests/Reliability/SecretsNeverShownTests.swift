@@ -6,7 +6,7 @@ import Testing
 /// The secrets the fault scenarios do not use — an external account binding's HMAC key, a DNS
 /// provider's API key — stay out of everything a -vvv run prints or writes, and out of the
 /// annotations it leaves on the Secrets.
-@Suite struct SecretsNeverShownTests {
+@Suite(.lab) struct SecretsNeverShownTests {
     @Test func anExternalAccountKeyIsNeverShown_AgainstLab() async throws {
         let hmacKey = Base64URL.encode(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
         let pebble = try await OwnPebble(externalAccountKeys: ["kid-\(IssueLab.label())": hmacKey])

@@ -6,7 +6,7 @@ import Testing
 /// Renewal by the CA's window (RFC 9773) through the ARI proxy in front of the lab's Pebble
 /// (lab/ari-proxy), which answers each certificate's window as the test sets it and records
 /// every order with its `replaces`.
-@Suite struct RenewARITests {
+@Suite(.lab) struct RenewARITests {
     func issue(_ lab: IssueLab, through proxy: ARIProxyLab, _ arguments: [String]) async throws -> Subprocess.Result {
         try await Subprocess.run("kubectl", ["certs", "issue"] + arguments + ["--server", proxy.directoryURL] + lab.renewFlags, environment: lab.environment)
     }
@@ -103,7 +103,7 @@ extension RenewARITests {
 }
 
 /// A CA's `rateLimited` answer: waited out when its Retry-After is short, reported when long.
-@Suite struct RenewRateLimitTests {
+@Suite(.lab) struct RenewRateLimitTests {
     @Test func aShortRateLimitIsWaitedOutAndALongOneReported_AgainstPebbleAndKube() async throws {
         let lab = try IssueLab()
         let proxy = try await ARIProxyLab(window: .past)

@@ -6,7 +6,7 @@ import Testing
 /// `kubectl certs renew` end to end on the lab (Pebble, BIND + Knot, the Kubernetes API test
 /// server, the real kubectl): Secrets from `issue` are renewed with no flags but the lab's
 /// trust and resolver — everything else comes from what `issue` recorded.
-@Suite struct RenewCommandTests {
+@Suite(.lab) struct RenewCommandTests {
     struct Report: Decodable {
         struct Item: Decodable {
             var namespace: String
@@ -144,7 +144,7 @@ import Testing
 
 /// Shards and --dry-run on Secrets made as `issue` leaves them (distinct certificates from a
 /// test CA): nothing is ordered, so no CA is needed.
-@Suite struct RenewShardTests {
+@Suite(.lab) struct RenewShardTests {
     @Test func twoShardsSplitTheManagedSecretsWithoutOverlap_AgainstKube() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

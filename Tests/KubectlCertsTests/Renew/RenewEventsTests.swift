@@ -5,7 +5,7 @@ import Testing
 
 /// Events (events.k8s.io/v1) on the Secret and on the Ingress it serves: Issued by `issue`,
 /// Renewed and RenewalFailed by `renew`, shown by the real kubectl's `describe` and `events`.
-@Suite struct RenewEventsTests {
+@Suite(.lab) struct RenewEventsTests {
     func events(_ lab: IssueLab, _ namespace: String) async throws -> [Event] {
         try await lab.client.list(.events, namespace: namespace).map(Event.init(object:))
     }

@@ -6,7 +6,7 @@ import Testing
 /// `renew` of certificates whose names were proven by HTTP-01 — with `issue --http01` (its
 /// settings recorded on the Secret) or through an issuer's http01 solver — against Pebble, the
 /// API test server and the lab's ingress controller.
-@Suite struct RenewHTTP01Tests {
+@Suite(.lab) struct RenewHTTP01Tests {
     // Each renewal runs after `setup.forgetAccounts()`: the lab's Pebble would otherwise reuse
     // the authorizations of the issuance and ask to prove nothing.
 

@@ -5,7 +5,7 @@ import Testing
 /// Progress of several renewals at once: on a terminal, one live line per name of the
 /// certificates in flight, redrawn in place; elsewhere, plain lines that say which
 /// certificate each is about.
-@Suite struct RenewProgressTests {
+@Suite(.lab) struct RenewProgressTests {
     @Test func aTerminalSeesEveryNameMoveAndALogSeesWhoseStepItIs_AgainstLab() async throws {
         let lab = try IssueLab()
         let namespace = try await lab.namespace()

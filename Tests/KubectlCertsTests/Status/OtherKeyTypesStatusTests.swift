@@ -6,7 +6,7 @@ import Testing
 
 /// `status` judges a Secret whose key is of a kind `issue` never makes (P-521, Ed25519,
 /// RSA 8192) by whether the key belongs to the certificate, like any other.
-@Suite struct OtherKeyTypesStatusTests {
+@Suite(.lab) struct OtherKeyTypesStatusTests {
     /// A self-signed certificate and its key, made by the `openssl` command.
     struct Pair {
         var certificatePEM: Data

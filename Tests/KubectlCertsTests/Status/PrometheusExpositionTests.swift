@@ -6,7 +6,7 @@ import Testing
 
 /// `status -o prometheus` read back by a real Prometheus text parser: the `prometheus-client`
 /// Python package's (Debian's python3-prometheus-client, for the system Python).
-@Suite struct PrometheusExpositionTests {
+@Suite(.lab) struct PrometheusExpositionTests {
     struct Family: Decodable, Equatable {
         var name: String
         var type: String

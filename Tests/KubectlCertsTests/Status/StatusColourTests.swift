@@ -4,7 +4,7 @@ import Testing
 
 /// `status` on a terminal paints each state — red Missing, Invalid and Expired, yellow
 /// Expiring, green Valid — and paints nothing under NO_COLOR, --no-color or a pipe.
-@Suite struct StatusColourTests {
+@Suite(.lab) struct StatusColourTests {
     static let escape = "\u{1B}["
 
     /// The table line of `name`, or nil.

@@ -5,7 +5,7 @@ import Testing
 
 /// `kubectl certs status` run through the real kubectl against the lab's Kubernetes API test
 /// server, on fixtures that hold every state.
-@Suite struct StatusCommandTests {
+@Suite(.lab) struct StatusCommandTests {
     final class Fixtures: Sendable {
         let namespace: String
         let cleanNamespace: String

@@ -7,7 +7,7 @@ import Testing
 /// exactly what it reports from JSON answers: the same objects are put on two API test servers of
 /// the test's own, one answering protobuf (as kube-apiserver does for built-in kinds) and one
 /// answering JSON only.
-@Suite struct StatusProtobufTests {
+@Suite(.lab) struct StatusProtobufTests {
     let binary = Subprocess.buildDirectory.appendingPathComponent("kubectl-certs").path
 
     /// Namespaces, TLS Secrets of distinct certificates (ours, cert-manager's, nobody's, one whose

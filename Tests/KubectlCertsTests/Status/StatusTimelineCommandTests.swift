@@ -4,7 +4,7 @@ import Testing
 
 /// `kubectl certs status --timeline` through the real kubectl against the lab's Kubernetes
 /// API test server, and the flags it will not combine with.
-@Suite struct StatusTimelineCommandTests {
+@Suite(.lab) struct StatusTimelineCommandTests {
     /// The certificate rows of a picture (between the two axis lines and the legend).
     func rows(_ output: String) -> [Substring] {
         Array(output.split(separator: "\n").dropFirst(2).prefix { !$0.hasPrefix("left edge: today") })

@@ -4,7 +4,7 @@ import Testing
 
 /// The version the binary reports is `git describe` of the checkout it was built from, written
 /// at build time by Plugins/GitVersion; its script is held here to each kind of checkout.
-@Suite struct GitVersionTests {
+@Suite(.lab) struct GitVersionTests {
     static let script = Lab.repositoryRoot.appendingPathComponent("Plugins/GitVersion/git-version.sh").path
     /// Git without the machine's or the user's configuration, with an author for commits.
     static let gitEnvironment = [

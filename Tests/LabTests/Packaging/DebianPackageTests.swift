@@ -4,7 +4,7 @@ import Testing
 
 /// The Debian package `make deb` builds: its control fields and contents, then installed on this
 /// machine with dpkg, run through the real kubectl, and removed without a trace.
-@Suite struct DebianPackageTests {
+@Suite(.lab) struct DebianPackageTests {
     static func field(_ name: String, of deb: URL) throws -> String {
         try Subprocess.run("dpkg-deb", ["-f", deb.path, name]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

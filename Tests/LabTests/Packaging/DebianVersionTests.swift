@@ -4,7 +4,7 @@ import Testing
 
 /// scripts/dist-deb-version: every version `git describe` gives becomes a valid Debian version
 /// that dpkg orders as the releases are ordered.
-@Suite struct DebianVersionTests {
+@Suite(.lab) struct DebianVersionTests {
     @Test(arguments: [
         ("0.1.0-dev-g1a2b3c4", "0.1.0~dev+g1a2b3c4"),
         ("0.1.0-dev-g5d6e7f8-dirty", "0.1.0~dev+g5d6e7f8.dirty"),

@@ -4,7 +4,7 @@ import Testing
 
 /// scripts/dist-install, which `make install` runs: the same files as the Debian package, under
 /// DESTDIR/PREFIX, with zsh's completion where a PREFIX install's zsh looks.
-@Suite struct InstallTreeTests {
+@Suite(.lab) struct InstallTreeTests {
     @Test func itInstallsTheBinaryTheHelperThePagesAndTheCompletionsUnderThePrefix() throws {
         // generate-manual comes from the swift-argument-parser checkout `make dist` built with.
         let scratchPath = Lab.repositoryRoot.appendingPathComponent(ProcessInfo.processInfo.environment["DIST_BUILD_DIR"] ?? ".build-dist")

@@ -7,7 +7,7 @@ import Testing
 /// matching the file, a one-line short description, a `v`-prefixed semantic version, and per
 /// platform a uri, a 64-hex sha256, a bin, non-empty files and an os/arch selector) and to the
 /// archive it was made from.
-@Suite struct KrewManifestTests {
+@Suite(.lab) struct KrewManifestTests {
     /// The manifest as JSON objects, read by PyYAML (the lab's YAML reader).
     static func manifest(_ dist: DistArtifacts) throws -> [String: Any] {
         let read = "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)"

@@ -4,7 +4,7 @@ import Testing
 
 /// The release archive `make dist` packs: what it holds, that its binary runs here with the Swift
 /// runtime linked in, and that its .sha256 is right.
-@Suite struct TarballTests {
+@Suite(.lab) struct TarballTests {
     @Test func itHoldsExactlyTheBinaryTheCompletionHelperTheLicenseAndTheReadme() throws {
         let entries = try DistArtifacts().tarballEntries()
         #expect(entries.map(\.name).sorted() == ["LICENSE", "README.md", "kubectl-certs", "kubectl_complete-certs"])
