@@ -18,14 +18,14 @@ import Testing
     }
 
     @Test func aProviderStandInListensWithABacklogOfAtLeast128_AgainstLab() async throws {
-        let lab = try ProviderAPILab("digitalocean", credentials: ["token": "backlog-\(UUID().uuidString)"])
+        let lab = try await ProviderAPILab("digitalocean", credentials: ["token": "backlog-\(UUID().uuidString)"])
         let port = try #require(URLComponents(string: lab.baseURL)?.port)
         let backlog = try #require(try await Self.backlog(port: port), "no listener on \(port)")
         #expect(backlog >= 128)
     }
 
     @Test func theScriptedHTTPSServerListensWithABacklogOfAtLeast128() async throws {
-        let server = try ScriptedHTTPSServer()
+        let server = try await ScriptedHTTPSServer()
         let port = try #require(URLComponents(string: server.baseURL)?.port)
         let backlog = try #require(try await Self.backlog(port: port), "no listener on \(port)")
         #expect(backlog >= 128)

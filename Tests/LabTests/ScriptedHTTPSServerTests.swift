@@ -7,7 +7,7 @@ import Testing
 /// project's own transport trusting only the lab CA.
 @Suite struct ScriptedHTTPSServerTests {
     @Test func answersAsScriptedAndRecordsEveryRequest() async throws {
-        let api = try ScriptedHTTPSServer()
+        let api = try await ScriptedHTTPSServer()
         let client = try HTTPClient(configuration: HTTPClientConfiguration(trust: .only(pem: api.caPEM)))
         try api.answer("GET", "/v1/zones", .json(#"{"zones":["example.test"]}"#))
         try api.answer("POST", "/v1/zones/example.test/records",
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func aNewScriptForARouteStartsFromItsFirstReply() async throws {
-        let api = try ScriptedHTTPSServer()
+        let api = try await ScriptedHTTPSServer()
         let client = try HTTPClient(configuration: HTTPClientConfiguration(trust: .only(pem: api.caPEM)))
         try api.answer("GET", "/status", .json("{}", status: 503), .json(#"{"state":"first"}"#, status: 200))
         #expect(try await client.send(HTTPRequest(url: "\(api.baseURL)/status")).status == 503)

@@ -8,8 +8,8 @@ import Testing
 /// The acme-dns adapter against an acme-dns server (lab/acme-dns-server/acme_dns_server.py:
 /// its documented API, publishing in the lab's delegated.test zone by RFC 2136).
 @Suite(.lab) struct ACMEDNSTests {
-    func server(_ lab: NSUpdateLab, nextSubdomain: String? = nil) throws -> ServerProcess {
-        try ServerProcess("python3", [NSUpdateLab.server("acme-dns-server/acme_dns_server.py"), "--zone", lab.delegatedZone, "--nameserver", lab.primary, "--key-file", lab.keyFile]
+    func server(_ lab: NSUpdateLab, nextSubdomain: String? = nil) async throws -> ServerProcess {
+        try await ServerProcess("python3", [NSUpdateLab.server("acme-dns-server/acme_dns_server.py"), "--zone", lab.delegatedZone, "--nameserver", lab.primary, "--key-file", lab.keyFile]
                           + (nextSubdomain.map { ["--next-subdomain", $0] } ?? []))
     }
 
@@ -42,7 +42,7 @@ import Testing
 
     @Test func conformance_AgainstBINDAndKnot() async throws {
         let lab = try NSUpdateLab()
-        let server = try server(lab)
+        let server = try await server(lab)
         let (storage, account) = try await register("conformance.\(lab.zone)", at: server)
         let fulldomain = try #require(account["fulldomain"]?.stringValue)
         var wrongAccounts = try JSONValue.decode(try Data(contentsOf: URL(fileURLWithPath: storage)))
@@ -64,7 +64,7 @@ import Testing
 
     @Test func aMissingAccountIsRegisteredOnceSavedPrivatelyAndTheCNAMEIsNamed_AgainstBIND() async throws {
         let lab = try NSUpdateLab()
-        let server = try server(lab)
+        let server = try await server(lab)
         let domain = "\(uniqueLabel("reg")).\(lab.zone)"
         let storage = NSUpdateLab.temporaryDirectory().appendingPathComponent("accounts.json").path
         let provider = try configuredProvider(["ACME_DNS_API_BASE": "http://127.0.0.1:\(server.port)", "ACME_DNS_STORAGE_PATH": storage], code: "acme-dns")
@@ -96,7 +96,7 @@ import Testing
 
     @Test func aThirdLiveValueAtOneSubdomainIsRefusedAndTheTwoStay_AgainstBINDAndKnot() async throws {
         let lab = try NSUpdateLab()
-        let server = try server(lab)
+        let server = try await server(lab)
         let (storage, account) = try await register("third.\(lab.zone)", at: server)
         let fulldomain = DNSName.normalized(try #require(account["fulldomain"]?.stringValue))
         let provider = try configuredProvider(["ACME_DNS_API_BASE": "http://127.0.0.1:\(server.port)", "ACME_DNS_STORAGE_PATH": storage], code: "acme-dns")
@@ -121,7 +121,7 @@ import Testing
 
     @Test func anAccountWhoseCNAMEIsMissingIsNamedWithTheRecordToCreate_AgainstBIND() async throws {
         let lab = try NSUpdateLab()
-        let server = try server(lab)
+        let server = try await server(lab)
         let domain = "nocname.\(lab.zone)"
         let (storage, account) = try await register(domain, at: server)
         let provider = try configuredProvider(["ACME_DNS_API_BASE": "http://127.0.0.1:\(server.port)", "ACME_DNS_STORAGE_PATH": storage], code: "acme-dns")

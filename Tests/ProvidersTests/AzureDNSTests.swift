@@ -15,8 +15,8 @@ import Testing
     let subscription = UUID().uuidString.lowercased()
     let group = "rg-\(UUID().uuidString.prefix(6).lowercased())"
 
-    func lab() throws -> ProviderAPILab {
-        try ProviderAPILab("azuredns", credentials: ["tenant": tenant, "client_id": clientID, "client_secret": secret, "federated_token": federated, "subscription": subscription, "resource_group": group])
+    func lab() async throws -> ProviderAPILab {
+        try await ProviderAPILab("azuredns", credentials: ["tenant": tenant, "client_id": clientID, "client_secret": secret, "federated_token": federated, "subscription": subscription, "resource_group": group])
     }
 
     func environment(_ lab: ProviderAPILab, _ extra: [String: String] = [:]) -> [String: String] {
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func conformance_AgainstAzureDNSStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "azuredns") },
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func aWorkloadIdentitysFederatedTokenIsTheClientAssertion_AgainstAzureDNSStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let scratch = try ScratchDirectory()
         var environment = environment(lab, ["AZURE_FEDERATED_TOKEN_FILE": try scratch.write("token", federated + "\n"), "AZURE_SUBSCRIPTION_ID": subscription, "AZURE_RESOURCE_GROUP": group])
         environment["AZURE_CLIENT_SECRET"] = nil
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func theManagedIdentityComesFromIMDS_AgainstAzureDNSStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let host = try #require(lab.plainHost)
         var environment = environment(lab, ["AZURE_METADATA_ENDPOINT": "http://\(host)", "AZURE_SUBSCRIPTION_ID": subscription])
         for name in ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_ID", "AZURE_TENANT_ID"] { environment[name] = nil }
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func aWriteRefusedBecauseTheSetChangedIsReadAgainAndMadeAgain_AgainstAzureDNSStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab, ["AZURE_SUBSCRIPTION_ID": subscription, "AZURE_RESOURCE_GROUP": group]), code: "azuredns")
         let first = record(lab, "apc")
         try await provider.present(first)

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func conformance_AgainstClouDNSStandIn() async throws {
-        let lab = try ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
+        let lab = try await ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "cloudns") },
@@ -34,7 +34,7 @@ import Testing
 
     @Test func aSubUserIsSentAsSubAuthID_AgainstClouDNSStandIn() async throws {
         let subID = "\(Int.random(in: 100000...999999))"
-        let lab = try ProviderAPILab("cloudns", credentials: ["sub_auth_id": subID, "password": password])
+        let lab = try await ProviderAPILab("cloudns", credentials: ["sub_auth_id": subID, "password": password])
         var environment = environment(lab)
         environment["CLOUDNS_AUTH_ID"] = nil
         environment["CLOUDNS_SUB_AUTH_ID"] = subID
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func anAccountWithoutTheZoneIsNamed_AgainstClouDNSStandIn() async throws {
-        let lab = try ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
+        let lab = try await ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
         let provider = try configuredProvider(environment(lab), code: "cloudns")
         let record = ChallengeRecord(fqdn: "_acme-challenge.other-zone.test", zone: "other-zone.test", value: "absent-\(uniqueLabel("cnz"))", ttl: 60)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstCloudflareStandIn() async throws {
-        let lab = try ProviderAPILab("cloudflare", credentials: ["token": token])
+        let lab = try await ProviderAPILab("cloudflare", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "cloudflare") },
@@ -32,7 +32,7 @@ import Testing
 
     @Test func theLegacyEmailAndGlobalKeyWork_AgainstCloudflareStandIn() async throws {
         let key = "key-\(UUID().uuidString)"
-        let lab = try ProviderAPILab("cloudflare", credentials: ["email": "ops@example.test", "key": key])
+        let lab = try await ProviderAPILab("cloudflare", credentials: ["email": "ops@example.test", "key": key])
         var environment = environment(lab, ["CLOUDFLARE_EMAIL": "ops@example.test", "CLOUDFLARE_API_KEY": key])
         environment["CLOUDFLARE_DNS_API_TOKEN"] = nil
         let provider = try configuredProvider(environment, code: "cloudflare")
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstCloudflareStandIn() async throws {
-        let lab = try ProviderAPILab("cloudflare", credentials: ["token": token])
+        let lab = try await ProviderAPILab("cloudflare", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "cloudflare")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("cfr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)

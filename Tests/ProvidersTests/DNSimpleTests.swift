@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func conformance_AgainstDNSimpleStandIn() async throws {
-        let lab = try ProviderAPILab("dnsimple", credentials: ["token": token])
+        let lab = try await ProviderAPILab("dnsimple", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "dnsimple") },
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func aUserTokenIsRefusedWithWhatToUseInstead_AgainstDNSimpleStandIn() async throws {
-        let lab = try ProviderAPILab("dnsimple", credentials: ["token": "unused-\(UUID().uuidString)", "user_token": token])
+        let lab = try await ProviderAPILab("dnsimple", credentials: ["token": "unused-\(UUID().uuidString)", "user_token": token])
         let provider = try configuredProvider(environment(lab), code: "dnsimple")
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("dsu")).\(lab.zone)", zone: lab.zone, value: "user-\(UUID().uuidString.prefix(8))", ttl: 60)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func anApexValueAndAValueAnotherClientAddedAreTreatedApart_AgainstDNSimpleStandIn() async throws {
-        let lab = try ProviderAPILab("dnsimple", credentials: ["token": token])
+        let lab = try await ProviderAPILab("dnsimple", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "dnsimple")
         let label = uniqueLabel("dsa")
         let other = ProviderAPIClient(provider: "dnsimple", trustedBy: lab.trust, baseURL: lab.baseURL, headers: ["Authorization": "Bearer \(token)"])

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstDeSECStandIn() async throws {
-        let lab = try ProviderAPILab("desec", credentials: ["token": token])
+        let lab = try await ProviderAPILab("desec", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "desec") },
@@ -38,7 +38,7 @@ import Testing
 
     @Test func aWriteAnotherWriterUndidIsWrittenAgain_AgainstDeSECStandIn() async throws {
         // The stand-in answers the first write as done but keeps the RRset as it was.
-        let lab = try ProviderAPILab("desec", credentials: ["token": token, "lose_writes": "1"])
+        let lab = try await ProviderAPILab("desec", credentials: ["token": token, "lose_writes": "1"])
         let provider = try configuredProvider(environment(lab), code: "desec")
         let fqdn = "_acme-challenge.\(uniqueLabel("dsl")).\(lab.zone)"
         let first = ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "first-\(UUID().uuidString.prefix(8))", ttl: 60)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func theRRsetIsMergedWholeAndTheTTLRaisedToTheDomainsMinimum_AgainstDeSECStandIn() async throws {
-        let lab = try ProviderAPILab("desec", credentials: ["token": token])
+        let lab = try await ProviderAPILab("desec", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "desec")
         let fqdn = "_acme-challenge.\(uniqueLabel("dsm")).\(lab.zone)"
         let records = (1...2).map { ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "merge\($0)-\(UUID().uuidString.prefix(8))", ttl: 60) }
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstDeSECStandIn() async throws {
-        let lab = try ProviderAPILab("desec", credentials: ["token": token])
+        let lab = try await ProviderAPILab("desec", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "desec")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("dsr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 3600)
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func aDomainTheAccountLacksIsNamed_AgainstDeSECStandIn() async throws {
-        let lab = try ProviderAPILab("desec", credentials: ["token": token])
+        let lab = try await ProviderAPILab("desec", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "desec")
         let record = ChallengeRecord(fqdn: "_acme-challenge.elsewhere.test.", zone: "elsewhere.test.", value: "nozone-\(UUID().uuidString.prefix(8))", ttl: 3600)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }

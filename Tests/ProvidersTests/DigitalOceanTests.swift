@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstDigitalOceanStandIn() async throws {
-        let lab = try ProviderAPILab("digitalocean", credentials: ["token": token])
+        let lab = try await ProviderAPILab("digitalocean", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "digitalocean") },
@@ -31,7 +31,7 @@ import Testing
 
     @Test func cleanupFindsAValueOnALaterPage_AgainstDigitalOceanStandIn() async throws {
         // The stand-in answers one record per page, so the third value is on page 3.
-        let lab = try ProviderAPILab("digitalocean", credentials: ["token": token, "page_cap": "1"])
+        let lab = try await ProviderAPILab("digitalocean", credentials: ["token": token, "page_cap": "1"])
         let provider = try configuredProvider(environment(lab), code: "digitalocean")
         let fqdn = "_acme-challenge.\(uniqueLabel("dop")).\(lab.zone)"
         let records = (1...3).map { ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "page\($0)-\(UUID().uuidString.prefix(8))", ttl: 30) }
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstDigitalOceanStandIn() async throws {
-        let lab = try ProviderAPILab("digitalocean", credentials: ["token": token])
+        let lab = try await ProviderAPILab("digitalocean", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "digitalocean")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("dor")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 30)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func legosAPIURLVariableIsHonoured_AgainstDigitalOceanStandIn() async throws {
-        let lab = try ProviderAPILab("digitalocean", credentials: ["token": token])
+        let lab = try await ProviderAPILab("digitalocean", credentials: ["token": token])
         var environment = environment(lab)
         environment["DO_BASE_URL"] = nil
         environment["DO_API_URL"] = lab.baseURL

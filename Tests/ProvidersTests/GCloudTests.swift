@@ -18,7 +18,7 @@ import Testing
 
     @Test func conformance_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let environment = environment(lab, account)
         let otherKey = try PrivateKey.generate(.rsa2048).pem(encoding: .pkcs8)
         try await runProviderConformance(
@@ -42,7 +42,7 @@ import Testing
 
     @Test func theMetadataServersTokenAndProjectAreUsedWithoutAKey_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let host = try #require(lab.plainHost)
         var environment = environment(lab, account, ["GCE_METADATA_HOST": host])
         environment["GCE_SERVICE_ACCOUNT"] = nil
@@ -68,7 +68,7 @@ import Testing
 
     @Test func aKeyFileAndGoogleApplicationCredentialsWork_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let scratch = try ScratchDirectory()
         // A key without project_id: GCE_PROJECT names the project.
         let file = try scratch.write("key.json", account.json(tokenURI: lab.baseURL + "/token", project: ""))
@@ -86,7 +86,7 @@ import Testing
 
     @Test func aChangeRefusedBecauseTheSetChangedIsReadAgainAndMadeAgain_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let provider = try configuredProvider(environment(lab, account), code: "gcloud")
         let first = record(lab, "gpc")
         try await provider.present(first)
@@ -107,7 +107,7 @@ import Testing
 
     @Test func aSetThatKeepsChangingIsGivenUpWithTheAPIsWords_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let provider = try configuredProvider(environment(lab, account), code: "gcloud")
         let first = record(lab, "gpg")
         try await provider.present(first)
@@ -122,7 +122,7 @@ import Testing
 
     @Test func rateLimitsAreWaitedOut_AgainstGCloudStandIn() async throws {
         let account = try GoogleTestAccount()
-        let lab = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let lab = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let provider = try configuredProvider(environment(lab, account), code: "gcloud")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"], body: ["error": ["code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"]])
         let record = record(lab, "grl")

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func conformance_AgainstGandiV5StandIn() async throws {
-        let lab = try ProviderAPILab("gandiv5", credentials: ["token": token])
+        let lab = try await ProviderAPILab("gandiv5", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "gandiv5") },
@@ -33,7 +33,7 @@ import Testing
 
     @Test func theDeprecatedAPIKeyIsSentAsXApiKey_AgainstGandiV5StandIn() async throws {
         let key = "key-\(UUID().uuidString)"
-        let lab = try ProviderAPILab("gandiv5", credentials: ["apikey": key])
+        let lab = try await ProviderAPILab("gandiv5", credentials: ["apikey": key])
         var environment = environment(lab)
         environment["GANDIV5_PERSONAL_ACCESS_TOKEN"] = nil
         environment["GANDIV5_API_KEY"] = key
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func quotedValuesAnotherClientWroteAreKept_AgainstGandiV5StandIn() async throws {
-        let lab = try ProviderAPILab("gandiv5", credentials: ["token": token])
+        let lab = try await ProviderAPILab("gandiv5", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "gandiv5")
         let label = uniqueLabel("gno")
         let fqdn = "_acme-challenge.\(label).\(lab.zone)"
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aWriteAnotherClientUndidIsMergedAgain_AgainstGandiV5StandIn() async throws {
-        let lab = try ProviderAPILab("gandiv5", credentials: ["token": token])
+        let lab = try await ProviderAPILab("gandiv5", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "gandiv5")
         // The first read, the PUT and the read-back are answered by the test, not stored: the
         // read-back shows a set without our value, as when another client replaced the set

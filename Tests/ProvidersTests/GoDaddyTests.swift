@@ -15,12 +15,12 @@ import Testing
         lab.trust.merging(["GODADDY_BASE_URL": lab.baseURL, "GODADDY_API_KEY": key, "GODADDY_API_SECRET": secret]) { $1 }
     }
 
-    func lab() throws -> ProviderAPILab {
-        try ProviderAPILab("godaddy", credentials: ["key": key, "secret": secret])
+    func lab() async throws -> ProviderAPILab {
+        try await ProviderAPILab("godaddy", credentials: ["key": key, "secret": secret])
     }
 
     @Test func conformance_AgainstGoDaddyStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "godaddy") },
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aValueAnotherClientPutThereSurvivesPresentAndCleanUp_AgainstGoDaddyStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "godaddy")
         let label = uniqueLabel("gdo")
         let fqdn = "_acme-challenge.\(label).\(lab.zone)"
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func theZoneApexIsNamedAt_AgainstGoDaddyStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "godaddy")
         let record = ChallengeRecord(fqdn: lab.zone, zone: lab.zone, value: "apex-\(uniqueLabel("gda"))", ttl: 60)
         try await provider.present(record)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func rateLimitsAreRetried_AgainstGoDaddyStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "godaddy")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("gdr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func aWriteAnotherClientUndidIsMergedAgain_AgainstGoDaddyStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "godaddy")
         // The first read, the PUT and the read-back are answered by the test, not stored: the
         // read-back shows a set without our value, as when another client replaced the set

@@ -9,15 +9,15 @@ import Testing
 @Suite(.lab) struct HTTPReqTests {
     /// The service for the lab's zone, requiring user `user` and `password` (given to it in its
     /// environment, never as an argument).
-    func service(_ lab: NSUpdateLab, user: String, password: String) throws -> ServerProcess {
-        try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", NSUpdateLab.server("httpreq-server/httpreq_server.py"),
+    func service(_ lab: NSUpdateLab, user: String, password: String) async throws -> ServerProcess {
+        try await ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", NSUpdateLab.server("httpreq-server/httpreq_server.py"),
                                   "--zone", lab.zone, "--nameserver", lab.primary, "--key-file", lab.keyFile, "--username", user])
     }
 
     @Test func conformance_AgainstBINDAndKnot() async throws {
         let lab = try NSUpdateLab()
         let password = UUID().uuidString
-        let server = try service(lab, user: "hook", password: password)
+        let server = try await service(lab, user: "hook", password: password)
         let environment = ["HTTPREQ_ENDPOINT": "http://127.0.0.1:\(server.port)", "HTTPREQ_USERNAME": "hook", "HTTPREQ_PASSWORD": password]
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "httpreq") },
@@ -33,7 +33,7 @@ import Testing
     @Test func aRefusedRequestShowsTheStatusAndTheStartOfTheBody_AgainstBIND() async throws {
         let lab = try NSUpdateLab()
         let password = UUID().uuidString
-        let server = try service(lab, user: "hook", password: password)
+        let server = try await service(lab, user: "hook", password: password)
         let provider = try configuredProvider(["HTTPREQ_ENDPOINT": "http://127.0.0.1:\(server.port)/", "HTTPREQ_USERNAME": "hook", "HTTPREQ_PASSWORD": password], code: "httpreq")
         let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.www.elsewhere.test", zone: "elsewhere.test", value: "v3", ttl: 60))
@@ -46,7 +46,7 @@ import Testing
 
     @Test func aServiceThatNeverAnswersIsGivenUpAtHTTPREQ_HTTP_TIMEOUT() async throws {
         // Accepts connections (the kernel's backlog) and never reads or answers.
-        let silent = try ServerProcess("python3", ["-c", "import socket, sys; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8); print('READY', s.getsockname()[1], flush=True); sys.stdin.read()"])
+        let silent = try await ServerProcess("python3", ["-c", "import socket, sys; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8); print('READY', s.getsockname()[1], flush=True); sys.stdin.read()"])
         let provider = try configuredProvider(["HTTPREQ_ENDPOINT": "http://127.0.0.1:\(silent.port)", "HTTPREQ_HTTP_TIMEOUT": "1s"], code: "httpreq")
         let error = await #expect(throws: ProviderError.self) {
             try await provider.present(ChallengeRecord(fqdn: "_acme-challenge.silent.example.test", zone: "example.test", value: "v4", ttl: 60))

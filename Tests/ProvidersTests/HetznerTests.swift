@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstHetznerStandIn() async throws {
-        let lab = try ProviderAPILab("hetzner", credentials: ["token": key])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["token": key])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "hetzner") },
@@ -31,7 +31,7 @@ import Testing
 
     @Test func cleanupFindsAValueOnALaterPage_AgainstHetznerStandIn() async throws {
         // The stand-in answers one record per page, so the third value is on page 3.
-        let lab = try ProviderAPILab("hetzner", credentials: ["token": key, "page_cap": "1"])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["token": key, "page_cap": "1"])
         let provider = try configuredProvider(environment(lab), code: "hetzner")
         let fqdn = "_acme-challenge.\(uniqueLabel("hzp")).\(lab.zone)"
         let records = (1...3).map { ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "page\($0)-\(UUID().uuidString.prefix(8))", ttl: 60) }
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func aZoneTheAccountLacksIsNamed_AgainstHetznerStandIn() async throws {
-        let lab = try ProviderAPILab("hetzner", credentials: ["token": key])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["token": key])
         let provider = try configuredProvider(environment(lab), code: "hetzner")
         let record = ChallengeRecord(fqdn: "_acme-challenge.elsewhere.test.", zone: "elsewhere.test.", value: "nozone-\(UUID().uuidString.prefix(8))", ttl: 60)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstHetznerStandIn() async throws {
-        let lab = try ProviderAPILab("hetzner", credentials: ["token": key])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["token": key])
         let provider = try configuredProvider(environment(lab), code: "hetzner")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("hzr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)
@@ -73,7 +73,7 @@ import Testing
 
     @Test func conformanceThroughTheCloudAPI_AgainstHetznerStandIn() async throws {
         let token = "hc-\(UUID().uuidString)"
-        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["cloud_token": token])
         let environment = cloudEnvironment(lab, token)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "hetzner") },
@@ -89,7 +89,7 @@ import Testing
 
     @Test func eachCloudActionIsWaitedForUntilItSucceeds_AgainstHetznerStandIn() async throws {
         let token = "hc-\(UUID().uuidString)"
-        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["cloud_token": token])
         let provider = try configuredProvider(cloudEnvironment(lab, token), code: "hetzner")
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("hzw")).\(lab.zone)", zone: lab.zone, value: "waited-\(UUID().uuidString.prefix(8))", ttl: 60)
         try await provider.present(record)
@@ -102,7 +102,7 @@ import Testing
 
     @Test func aFailedCloudActionFailsWithItsReason_AgainstHetznerStandIn() async throws {
         let token = "hc-\(UUID().uuidString)"
-        let lab = try ProviderAPILab("hetzner", credentials: ["cloud_token": token, "fail_actions": "1"])
+        let lab = try await ProviderAPILab("hetzner", credentials: ["cloud_token": token, "fail_actions": "1"])
         let provider = try configuredProvider(cloudEnvironment(lab, token), code: "hetzner")
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("hzf")).\(lab.zone)", zone: lab.zone, value: "failed-\(UUID().uuidString.prefix(8))", ttl: 60)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstLinodeStandIn() async throws {
-        let lab = try ProviderAPILab("linode", credentials: ["token": token])
+        let lab = try await ProviderAPILab("linode", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "linode") },
@@ -34,7 +34,7 @@ import Testing
 
     @Test func cleanupFindsAValueOnALaterPage_AgainstLinodeStandIn() async throws {
         // The stand-in answers one record per page, so the third value is on page 3.
-        let lab = try ProviderAPILab("linode", credentials: ["token": token, "page_cap": "1"])
+        let lab = try await ProviderAPILab("linode", credentials: ["token": token, "page_cap": "1"])
         let provider = try configuredProvider(environment(lab), code: "linode")
         let fqdn = "_acme-challenge.\(uniqueLabel("lnp")).\(lab.zone)"
         let records = (1...3).map { ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "page\($0)-\(UUID().uuidString.prefix(8))", ttl: 300) }
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstLinodeStandIn() async throws {
-        let lab = try ProviderAPILab("linode", credentials: ["token": token])
+        let lab = try await ProviderAPILab("linode", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "linode")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("lnr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 300)

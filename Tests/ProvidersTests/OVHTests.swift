@@ -12,8 +12,8 @@ import Testing
     let applicationSecret = "as-\(UUID().uuidString)"
     let consumerKey = "ck-\(UUID().uuidString)"
 
-    func lab(clockSkew: Int = 0) throws -> ProviderAPILab {
-        try ProviderAPILab("ovh", credentials: ["application_key": applicationKey, "application_secret": applicationSecret, "consumer_key": consumerKey, "clock_skew": String(clockSkew)])
+    func lab(clockSkew: Int = 0) async throws -> ProviderAPILab {
+        try await ProviderAPILab("ovh", credentials: ["application_key": applicationKey, "application_secret": applicationSecret, "consumer_key": consumerKey, "clock_skew": String(clockSkew)])
     }
 
     func environment(_ lab: ProviderAPILab) -> [String: String] {
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func conformance_AgainstOVHStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "ovh") },
@@ -41,7 +41,7 @@ import Testing
     @Test func timestampsFollowOVHsClockNotThisMachines_AgainstOVHStandIn() async throws {
         // The stand-in's clock is an hour ahead: a timestamp from this machine's clock is out of
         // its window, one from /auth/time is not.
-        let lab = try lab(clockSkew: 3600)
+        let lab = try await lab(clockSkew: 3600)
         let provider = try configuredProvider(environment(lab), code: "ovh")
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("ovt")).\(lab.zone)", zone: lab.zone, value: "skewed-\(UUID().uuidString.prefix(8))", ttl: 60)
         try await provider.present(record)
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func aWrongApplicationSecretIsRefusedCredentials_AgainstOVHStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab).merging(["OVH_APPLICATION_SECRET": "as-wrong-\(UUID().uuidString)"]) { $1 }, code: "ovh")
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("ovs")).\(lab.zone)", zone: lab.zone, value: "unsigned", ttl: 60)
         let error = await #expect(throws: ProviderError.self) { try await provider.present(record) }
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func theApexIsTheEmptySubDomainAndAValueIsAddedOnce_AgainstOVHStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "ovh")
         let record = ChallengeRecord(fqdn: lab.zone, zone: lab.zone, value: "apex-\(uniqueLabel("ova"))", ttl: 60)
         try await provider.present(record)

@@ -15,12 +15,12 @@ import Testing
         lab.trust.merging(["PORKBUN_BASE_URL": lab.baseURL + "/api/json/v3", "PORKBUN_API_KEY": key, "PORKBUN_SECRET_API_KEY": secret]) { $1 }
     }
 
-    func lab() throws -> ProviderAPILab {
-        try ProviderAPILab("porkbun", credentials: ["apikey": key, "secret": secret])
+    func lab() async throws -> ProviderAPILab {
+        try await ProviderAPILab("porkbun", credentials: ["apikey": key, "secret": secret])
     }
 
     @Test func conformance_AgainstPorkbunStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "porkbun") },
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func presentTwiceCreatesOneRecordAndTheApexHasAnEmptyName_AgainstPorkbunStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "porkbun")
         let record = ChallengeRecord(fqdn: lab.zone, zone: lab.zone, value: "apex-\(uniqueLabel("pba"))", ttl: 60)
         try await provider.present(record)
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func aRateLimitIsWaitedOut_AgainstPorkbunStandIn() async throws {
-        let lab = try lab()
+        let lab = try await lab()
         let provider = try configuredProvider(environment(lab), code: "porkbun")
         try await lab.fault(status: 429, count: 1, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("pbr")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 60)

@@ -5,12 +5,12 @@ import TestSupport
 /// The servers the route53 tests start for themselves, next to the lab's moto.
 enum Route53TestServers {
     /// Writes `source` as a Python script in a fresh temporary directory and starts it.
-    static func python(_ source: String, name: String, arguments: [String] = []) throws -> ServerProcess {
+    static func python(_ source: String, name: String, arguments: [String] = []) async throws -> ServerProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route53-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = directory.appendingPathComponent(name)
         try source.write(to: script, atomically: true, encoding: .utf8)
-        return try ServerProcess("python3", [script.path] + arguments)
+        return try await ServerProcess("python3", [script.path] + arguments)
     }
 
     /// moto, in this process's own server, checking every request's signature and permission as

@@ -33,8 +33,8 @@ import Testing
     }
 
     /// Starts the authenticating moto and reads what it printed.
-    static func signedMoto() throws -> (server: ServerProcess, moto: SignedMoto, endpoint: String) {
-        let server = try Route53TestServers.python(Route53TestServers.authenticatingMoto, name: "signed_moto.py")
+    static func signedMoto() async throws -> (server: ServerProcess, moto: SignedMoto, endpoint: String) {
+        let server = try await Route53TestServers.python(Route53TestServers.authenticatingMoto, name: "signed_moto.py")
         guard let line = server.outputLines.first(where: { $0.hasPrefix("{") }) else { throw Lab.NotRunning(component: "signed moto", variable: "its JSON line") }
         return (server, try JSONDecoder().decode(SignedMoto.self, from: Data(line.utf8)), "http://127.0.0.1:\(server.port)")
     }
@@ -57,7 +57,7 @@ import Testing
 
     @Test func conformance_AgainstMoto() async throws {
         let lab = try LabMoto()
-        let (server, moto, signedEndpoint) = try Self.signedMoto()
+        let (server, moto, signedEndpoint) = try await Self.signedMoto()
         let admin = lab.admin
         let zoneID = lab.zoneID
         try await runProviderConformance(
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func everyRequestIsSignedAsAWSChecksIt_AgainstSignedMoto() async throws {
-        let (server, moto, endpoint) = try Self.signedMoto()
+        let (server, moto, endpoint) = try await Self.signedMoto()
         let environment = ["AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey, "AWS_ENDPOINT_URL": endpoint, "HOME": "/nonexistent"]
         let admin = Route53Admin(endpoint: endpoint, accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
         let provider = try configuredProvider(environment, code: "route53")
@@ -108,7 +108,7 @@ import Testing
     /// The role is assumed with a user that may only assume it: Route 53 accepting the calls
     /// proves they were signed with the role's temporary credentials and session token.
     @Test func assumeRoleARNAssumesTheRole_AgainstSignedMoto() async throws {
-        let (server, moto, endpoint) = try Self.signedMoto()
+        let (server, moto, endpoint) = try await Self.signedMoto()
         let provider = try configuredProvider(["AWS_ACCESS_KEY_ID": moto.assumerKeyID, "AWS_SECRET_ACCESS_KEY": moto.assumerSecret, "AWS_ASSUME_ROLE_ARN": moto.roleARN, "AWS_ENDPOINT_URL": endpoint, "HOME": "/nonexistent"], code: "route53")
         let record = Self.record(moto.zone)
         try await provider.present(record)
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func aProfileWithRoleARNAndSourceProfile_AgainstSignedMoto() async throws {
-        let (server, moto, endpoint) = try Self.signedMoto()
+        let (server, moto, endpoint) = try await Self.signedMoto()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route53-profile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "[assumer]\naws_access_key_id = \(moto.assumerKeyID)\naws_secret_access_key = \(moto.assumerSecret)\n".write(to: directory.appendingPathComponent("credentials"), atomically: true, encoding: .utf8)
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func aWebIdentityTokenFile_AgainstSignedMoto() async throws {
-        let (server, moto, endpoint) = try Self.signedMoto()
+        let (server, moto, endpoint) = try await Self.signedMoto()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route53-web-identity-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let token = "web-identity-token-\(UUID().uuidString)"
@@ -180,7 +180,7 @@ import Testing
     /// access key, a web identity token, STS's session token nor a signature. (moto serves no
     /// DNS: the probe is published, never seen, and removed.)
     @Test func noSecretReachesTheVerboseLog_AgainstSignedMoto() async throws {
-        let (server, moto, endpoint) = try Self.signedMoto()
+        let (server, moto, endpoint) = try await Self.signedMoto()
         let resolver = try Lab.require("LAB_DNS_RESOLVER", component: "dns")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route53-vv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -251,7 +251,7 @@ import Testing
             ["id": wanted, "name": name, "private": false], ["id": other, "name": "other-\(name)", "private": false],
         ]
         let config = String(decoding: try JSONSerialization.data(withJSONObject: ["target": lab.endpoint, "zones": zones]), as: UTF8.self)
-        let stub = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [config])
+        let stub = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [config])
         let provider = try configuredProvider(lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(stub.port)"]) { $1 }, code: "route53")
         let record = Self.record(name, "www")
         try await provider.present(record)
@@ -265,7 +265,7 @@ import Testing
 
     @Test func throttlingIsRetriedABoundedNumberOfTimes_AgainstMoto() async throws {
         let lab = try LabMoto()
-        let twice = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "throttle": 2}"#])
+        let twice = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "throttle": 2}"#])
         let environment = lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(twice.port)", "AWS_HOSTED_ZONE_ID": lab.zoneID]) { $1 }
         let provider = try configuredProvider(environment, code: "route53")
         let record = Self.record(lab.zone)
@@ -275,7 +275,7 @@ import Testing
         let statuses = await Self.lines(of: twice, atLeast: 3).map { $0.split(separator: " ").last.map(String.init) ?? "" }
         #expect(Array(statuses.prefix(3)) == ["400", "400", "200"], "\(twice.outputLines)")
 
-        let always = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "throttle": 1000}"#])
+        let always = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "throttle": 1000}"#])
         let limited = try configuredProvider(environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(always.port)", "AWS_MAX_RETRIES": "2"]) { $1 }, code: "route53")
         let error = await #expect(throws: ProviderError.self) { try await limited.present(Self.record(lab.zone)) }
         #expect(error?.code == .rejected)
@@ -288,7 +288,7 @@ import Testing
 
     @Test func aChangeIsWaitedForUntilInSyncWithinTheTimeout_AgainstMoto() async throws {
         let lab = try LabMoto()
-        let stub = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 3}"#])
+        let stub = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 3}"#])
         let environment = lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(stub.port)", "AWS_HOSTED_ZONE_ID": lab.zoneID, "AWS_POLLING_INTERVAL": "1s"]) { $1 }
         let record = Self.record(lab.zone)
         try await configuredProvider(environment, code: "route53").present(record)
@@ -296,7 +296,7 @@ import Testing
         #expect(asked.count == 3, "GetChange until INSYNC: \(asked)")
         try await configuredProvider(lab.environment, code: "route53").cleanUp(record)
 
-        let never = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 1000}"#])
+        let never = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "pending": 1000}"#])
         let impatient = try configuredProvider(environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(never.port)", "AWS_PROPAGATION_TIMEOUT": "2s"]) { $1 }, code: "route53")
         let stuck = Self.record(lab.zone)
         let error = await #expect(throws: ProviderError.self) { try await impatient.present(stuck) }
@@ -308,7 +308,7 @@ import Testing
     /// changed it since it was read): the set is read again and the change made again.
     @Test func aDeleteThatNoLongerMatchesIsRetriedFromAFreshRead_AgainstMoto() async throws {
         let lab = try LabMoto()
-        let stub = try Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "refuseDeletes": 1}"#])
+        let stub = try await Route53TestServers.python(Route53TestServers.route53Stub, name: "route53_stub.py", arguments: [#"{"target": "\#(lab.endpoint)", "refuseDeletes": 1}"#])
         let provider = try configuredProvider(lab.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(stub.port)", "AWS_HOSTED_ZONE_ID": lab.zoneID]) { $1 }, code: "route53")
         let record = Self.record(lab.zone)
         try await provider.present(record)

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func conformance_AgainstVultrStandIn() async throws {
-        let lab = try ProviderAPILab("vultr", credentials: ["token": token])
+        let lab = try await ProviderAPILab("vultr", credentials: ["token": token])
         let environment = environment(lab)
         try await runProviderConformance(
             makeProvider: { try configuredProvider(environment, code: "vultr") },
@@ -31,7 +31,7 @@ import Testing
 
     @Test func cleanupFollowsTheCursorToALaterPage_AgainstVultrStandIn() async throws {
         // The stand-in answers one record per page, so the third value is two cursors away.
-        let lab = try ProviderAPILab("vultr", credentials: ["token": token, "page_cap": "1"])
+        let lab = try await ProviderAPILab("vultr", credentials: ["token": token, "page_cap": "1"])
         let provider = try configuredProvider(environment(lab), code: "vultr")
         let fqdn = "_acme-challenge.\(uniqueLabel("vup")).\(lab.zone)"
         let records = (1...3).map { ChallengeRecord(fqdn: fqdn, zone: lab.zone, value: "page\($0)-\(UUID().uuidString.prefix(8))", ttl: 120) }
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func rateLimitsAreWaitedOutAsRetryAfterSays_AgainstVultrStandIn() async throws {
-        let lab = try ProviderAPILab("vultr", credentials: ["token": token])
+        let lab = try await ProviderAPILab("vultr", credentials: ["token": token])
         let provider = try configuredProvider(environment(lab), code: "vultr")
         try await lab.fault(status: 429, count: 2, headers: ["Retry-After": "1"])
         let record = ChallengeRecord(fqdn: "_acme-challenge.\(uniqueLabel("vur")).\(lab.zone)", zone: lab.zone, value: "limited-\(UUID().uuidString.prefix(8))", ttl: 120)

@@ -61,7 +61,7 @@ public final class ARIProxyLab: Sendable {
         let bundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         let ca = URL(fileURLWithPath: bundle).deletingLastPathComponent()
         let script = Lab.repositoryRoot.appendingPathComponent("lab/ari-proxy/ari_proxy.py").path
-        server = try await ServerProcess.start("python3", [
+        server = try await ServerProcess("python3", [
             script, "--upstream", try Lab.require("PEBBLE_DIRECTORY_URL", component: "pebble"), "--ca-bundle", bundle,
             "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
             "--window", window.rawValue,

@@ -18,7 +18,7 @@ public struct KubeTestCluster: Sendable {
     public init() throws {
         if ProcessInfo.processInfo.environment["KUBE_TEST_SERVER_OWN"] == "1" {
             let plan = try OwnPlan()
-            self = try plan.cluster(server: try ServerProcess("python3", plan.arguments))
+            self = try plan.cluster(server: try ServerProcess(waitingOnThisThread: "python3", plan.arguments))
             return
         }
         kubeconfig = try Lab.require("LAB_KUBECONFIG", component: "kube")
@@ -34,7 +34,7 @@ public struct KubeTestCluster: Sendable {
     /// the server (README.md of lab/kube-test-server), such as `--json-only`.
     public static func own(options: [String] = []) async throws -> KubeTestCluster {
         let plan = try OwnPlan(options: options)
-        return try plan.cluster(server: try await ServerProcess.start("python3", plan.arguments))
+        return try plan.cluster(server: try await ServerProcess("python3", plan.arguments))
     }
 
     /// What a server of a test's own is started with, and its kubeconfig once it listens.

@@ -18,7 +18,7 @@ public final class ProviderAPILab: Sendable {
     public let plainHost: String?
 
     /// `credentials` are what the stand-in accepts (e.g. ["token": "…"]).
-    public init(_ provider: String, credentials: [String: String]) throws {
+    public init(_ provider: String, credentials: [String: String]) async throws {
         let caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         let ca = URL(fileURLWithPath: caBundle).deletingLastPathComponent()
         zone = try Lab.require("LAB_DNS_ZONE", component: "dns")
@@ -30,7 +30,7 @@ public final class ProviderAPILab: Sendable {
         var arguments = [script, "--provider", provider, "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
                          "--zone", zone, "--nameserver", "\(primary):\(try Lab.require("LAB_DNS_PORT", component: "dns"))", "--key-file", keyFile]
         for (name, value) in credentials.sorted(by: { $0.key < $1.key }) { arguments += ["--credential", "\(name)=\(value)"] }
-        server = try ServerProcess("python3", arguments)
+        server = try await ServerProcess("python3", arguments)
         baseURL = "https://127.0.0.1:\(server.port)"
         plainHost = server.outputLines.first { $0.hasPrefix("PLAIN ") }.map { "127.0.0.1:\($0.dropFirst(6))" }
         trust = ["SSL_CERT_FILE": caBundle]

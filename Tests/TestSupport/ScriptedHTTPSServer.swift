@@ -6,7 +6,7 @@ import Synchronization
 /// (`lab/scripted-https-server/`). It serves the lab CA's `localhost` certificate, so a client
 /// trusts it with `caPEM`.
 ///
-///     let api = try ScriptedHTTPSServer()
+///     let api = try await ScriptedHTTPSServer()
 ///     try api.answer("POST", "/v1/records", .json("{}", status: 429, headers: ["Retry-After": "1"]), .json(#"{"id":"r1"}"#, status: 201))
 ///     … run the provider against api.baseURL …
 ///     #expect(try api.requests.map(\.path) == ["/v1/records", "/v1/records"])
@@ -68,7 +68,7 @@ public final class ScriptedHTTPSServer: Sendable {
     private let routes = Mutex<[Route]>([])
     private let server: ServerProcess
 
-    public init() throws {
+    public init() async throws {
         let ca = Lab.directory.appendingPathComponent("ca")
         let certificate = ca.appendingPathComponent("localhost.pem").path
         for path in [certificate, ca.appendingPathComponent("localhost-key.pem").path, ca.appendingPathComponent("ca.pem").path]
@@ -80,7 +80,7 @@ public final class ScriptedHTTPSServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(#"{"routes": []}"#.utf8).write(to: directory.appendingPathComponent("script.json"))
         let script = Lab.repositoryRoot.appendingPathComponent("lab/scripted-https-server/scripted_https_server.py").path
-        server = try ServerProcess("python3", [
+        server = try await ServerProcess("python3", [
             script, "--cert", certificate, "--key", ca.appendingPathComponent("localhost-key.pem").path,
             "--script", directory.appendingPathComponent("script.json").path,
             "--log", directory.appendingPathComponent("requests.jsonl").path,

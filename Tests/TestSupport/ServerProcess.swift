@@ -14,40 +14,61 @@ public final class ServerProcess: Sendable {
     private let stdin: FileHandle
     private let output: TextBuffer
 
-    public init(_ executable: String, _ arguments: [String]) throws {
-        let stdin = ChildPipe(), stdout = ChildPipe(), stderr = ChildPipe()
-        let process = try SpawnedProcess(
-            executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-            stdin: .input(stdin), stdout: .output(stdout), stderr: .output(stderr))
-        let output = TextBuffer()
-        let errors = TextBuffer()
-        stdout.drain(output.append)
-        stderr.drain(errors.append)
-        self.process = process
-        self.stdin = stdin.writing
-        self.output = output
-
-        // Wait (bounded) for the READY line.
-        let deadline = Date().addingTimeInterval(15)
-        var port: Int?
-        while port == nil && Date() < deadline && process.isRunning {
-            port = output.lines.first { $0.hasPrefix("READY ") }.flatMap { Int($0.dropFirst(6)) }
-            if port == nil { Thread.sleep(forTimeInterval: 0.02) }
+    /// Starts the server and waits (bounded) for its READY line on a thread of its own: tests run
+    /// in parallel on Swift's cooperative pool (two threads on a two-core machine), and a wait
+    /// there would stall every other test meanwhile.
+    public convenience init(_ executable: String, _ arguments: [String]) async throws {
+        let started = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Started(executable, arguments) })
+            }
         }
-        guard let port else {
-            process.signal(SIGKILL)
-            throw StartupFailed(description: "\(executable) \(arguments.joined(separator: " ")) did not start: \(errors.lines.joined(separator: "\n"))")
-        }
-        self.port = port
+        self.init(started)
     }
 
-    /// The same, for async tests: the wait for READY happens on a thread of its own, so that
-    /// tests running in parallel on Swift's small cooperative pool are not starved meanwhile.
-    public static func start(_ executable: String, _ arguments: [String]) async throws -> ServerProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try ServerProcess(executable, arguments) })
+    /// The same, waiting on the calling thread: only for code that cannot wait asynchronously.
+    public convenience init(waitingOnThisThread executable: String, _ arguments: [String]) throws {
+        self.init(try Started(executable, arguments))
+    }
+
+    private init(_ started: Started) {
+        port = started.port
+        process = started.process
+        stdin = started.stdin
+        output = started.output
+    }
+
+    /// A server that printed READY.
+    private struct Started: Sendable {
+        let port: Int
+        let process: SpawnedProcess
+        let stdin: FileHandle
+        let output: TextBuffer
+
+        init(_ executable: String, _ arguments: [String]) throws {
+            let stdin = ChildPipe(), stdout = ChildPipe(), stderr = ChildPipe()
+            let process = try SpawnedProcess(
+                executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+                stdin: .input(stdin), stdout: .output(stdout), stderr: .output(stderr))
+            let output = TextBuffer()
+            let errors = TextBuffer()
+            stdout.drain(output.append)
+            stderr.drain(errors.append)
+
+            let deadline = Date().addingTimeInterval(15)
+            var port: Int?
+            while port == nil && Date() < deadline && process.isRunning {
+                port = output.lines.first { $0.hasPrefix("READY ") }.flatMap { Int($0.dropFirst(6)) }
+                if port == nil { Thread.sleep(forTimeInterval: 0.02) }
             }
+            guard let port else {
+                process.signal(SIGKILL)
+                throw StartupFailed(description: "\(executable) \(arguments.joined(separator: " ")) did not start: \(errors.lines.joined(separator: "\n"))")
+            }
+            self.port = port
+            self.process = process
+            self.stdin = stdin.writing
+            self.output = output
         }
     }
 

@@ -13,7 +13,7 @@ public struct WebhookSolverLab: Sendable {
         let ca = URL(fileURLWithPath: lab.caBundle).deletingLastPathComponent()
         group = "\(uniqueLabel("acme")).lab.test"
         let keyFile = Lab.directory.appendingPathComponent("dns/keys/\(lab.tsigKey).key").path
-        process = try ServerProcess("python3", [
+        process = try await ServerProcess("python3", [
             Lab.repositoryRoot.appendingPathComponent("lab/webhook-solver/webhook_solver.py").path,
             "--cert", ca.appendingPathComponent("localhost.pem").path, "--key", ca.appendingPathComponent("localhost-key.pem").path,
             "--group", group, "--solver", name, "--key-file", keyFile, "--nameserver", "\(lab.primary):53",

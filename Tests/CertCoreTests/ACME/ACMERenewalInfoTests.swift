@@ -13,7 +13,7 @@ import Testing
     func theCertificateIdentifierMatchesTheServers(serial: String) async throws {
         let pki = try TestPKI()
         let issued = try pki.server("leaf", dnsNames: ["ari.example.test"], serial: serial)
-        let stub = try ServerProcess("python3", [script, "--cert", issued.certificatePath])
+        let stub = try await ServerProcess("python3", [script, "--cert", issued.certificatePath])
         let certificate = try #require(try Certificate.parseChain(pem: String(decoding: issued.certificatePEM, as: UTF8.self)).first)
         let client = try await ACMEClient.connect(to: try ACMEServer("http://127.0.0.1:\(stub.port)/dir"), accountKey: try PrivateKey.generate(.ec256), http: try HTTPClient())
 
@@ -36,7 +36,7 @@ import Testing
         let issued = try pki.server("leaf", dnsNames: ["ari.example.test"])
         let certificate = try #require(try Certificate.parseChain(pem: String(decoding: issued.certificatePEM, as: UTF8.self)).first)
         let identifier = try ACMEClient.certificateIdentifier(certificate)
-        let stub = try ServerProcess("python3", [script, "--cert", issued.certificatePath, "--already-replaced", "old.replaced"])
+        let stub = try await ServerProcess("python3", [script, "--cert", issued.certificatePath, "--already-replaced", "old.replaced"])
         let http = try HTTPClient()
         let client = try await ACMEClient.connect(to: try ACMEServer("http://127.0.0.1:\(stub.port)/dir"), accountKey: try PrivateKey.generate(.ec256), http: http)
         _ = try await client.register(contact: [], termsOfServiceAgreed: true)

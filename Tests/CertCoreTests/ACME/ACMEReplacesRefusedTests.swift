@@ -55,7 +55,7 @@ import Testing
     """#
 
     @Test func aRefusedReplacesIsDroppedButARateLimitIsNot() async throws {
-        let ca = try ServerProcess("python3", ["-c", Self.refusingCA])
+        let ca = try await ServerProcess("python3", ["-c", Self.refusingCA])
         let http = try HTTPClient()
         let client = try await ACMEClient.connect(to: try ACMEServer("http://127.0.0.1:\(ca.port)/dir"), accountKey: try PrivateKey.generate(.ec256), http: http)
         _ = try await client.register(contact: [], termsOfServiceAgreed: true)

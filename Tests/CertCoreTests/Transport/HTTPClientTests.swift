@@ -21,8 +21,8 @@ import Testing
             let sniCert = try pki.server("sni", dnsNames: ["api.internal"])
             client = try pki.client("client", commonName: "test-user", organization: "testers")
             let script = Lab.repositoryRoot.appendingPathComponent("lab/https-test-server/https_test_server.py").path
-            server = try ServerProcess("python3", [script, "serve", "--cert", serverCert.certificatePath, "--key", serverCert.keyPath, "--client-ca", pki.ca.certificatePath])
-            sniServer = try ServerProcess("python3", [script, "serve", "--cert", sniCert.certificatePath, "--key", sniCert.keyPath])
+            server = try ServerProcess(waitingOnThisThread: "python3", [script, "serve", "--cert", serverCert.certificatePath, "--key", serverCert.keyPath, "--client-ca", pki.ca.certificatePath])
+            sniServer = try ServerProcess(waitingOnThisThread: "python3", [script, "serve", "--cert", sniCert.certificatePath, "--key", sniCert.keyPath])
         }
 
         var baseURL: String { "https://127.0.0.1:\(server.port)" }
@@ -167,7 +167,7 @@ import Testing
         let fixture = try fixture
         // A server of its own, so no other test's connections are counted.
         let serverCert = try fixture.pki.server("pool", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
-        let server = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/https-test-server/https_test_server.py").path, "serve", "--cert", serverCert.certificatePath, "--key", serverCert.keyPath])
+        let server = try await ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/https-test-server/https_test_server.py").path, "serve", "--cert", serverCert.certificatePath, "--key", serverCert.keyPath])
         let baseURL = "https://127.0.0.1:\(server.port)"
         let client = try HTTPClient(configuration: fixture.configuration(identity: false, maxConnections: 3))
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -219,7 +219,7 @@ import Testing
 
     @Test func requestsGoThroughAnHTTPSProxy() async throws {
         let fixture = try fixture
-        let proxy = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/https-test-server/https_test_server.py").path, "proxy"])
+        let proxy = try await ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/https-test-server/https_test_server.py").path, "proxy"])
         var configuration = fixture.configuration()
         configuration.proxy = "http://127.0.0.1:\(proxy.port)"
         let client = try HTTPClient(configuration: configuration)

@@ -25,9 +25,9 @@ import Testing
             """)
     }
 
-    @Test func theContextOnTheLineAndItsNamespaceAreTheOnesAsked_AgainstScriptedHTTPSServer() throws {
-        let current = try ScriptedHTTPSServer()
-        let chosen = try ScriptedHTTPSServer()
+    @Test func theContextOnTheLineAndItsNamespaceAreTheOnesAsked_AgainstScriptedHTTPSServer() async throws {
+        let current = try await ScriptedHTTPSServer()
+        let chosen = try await ScriptedHTTPSServer()
         try current.answer("GET", "/api/v1/namespaces", Self.names(["current-only"]))
         try chosen.answer("GET", "/api/v1/namespaces", Self.names(["payments", "ledger"]))
         try chosen.answer("GET", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses", Self.names(["checkout"]))
@@ -47,16 +47,16 @@ import Testing
             current-context: current
 
             """)
-        let namespaces = try Subprocess.run(binary, ["__complete", "status", "--context", "chosen", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
+        let namespaces = try await Subprocess.run(binary, ["__complete", "status", "--context", "chosen", "-n", ""], environment: ["KUBECONFIG": kubeconfig])
         #expect(namespaces.stdout == "payments\nledger\n:4\n")
-        let ingresses = try Subprocess.run(binary, ["__complete", "issue", "--context=chosen", "ing/"], environment: ["KUBECONFIG": kubeconfig])
+        let ingresses = try await Subprocess.run(binary, ["__complete", "issue", "--context=chosen", "ing/"], environment: ["KUBECONFIG": kubeconfig])
         #expect(ingresses.stdout == "ing/checkout\n:4\n")
         #expect(try current.requests.isEmpty)
         #expect(try chosen.requests.map(\.path) == ["/api/v1/namespaces", "/apis/networking.k8s.io/v1/namespaces/payments/ingresses"])
     }
 
-    @Test func oneMetadataOnlyListRequest_AgainstScriptedHTTPSServer() throws {
-        let api = try ScriptedHTTPSServer()
+    @Test func oneMetadataOnlyListRequest_AgainstScriptedHTTPSServer() async throws {
+        let api = try await ScriptedHTTPSServer()
         try api.answer("GET", "/api/v1/namespaces/shop/secrets", .json("""
             {"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},
              "items":[{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"web-tls","namespace":"shop"}},
@@ -65,7 +65,7 @@ import Testing
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let kubeconfig = try Self.kubeconfig(for: api, namespace: "default", in: scratch)
-        let result = try Subprocess.run(binary, ["__complete", "renew", "--kubeconfig", kubeconfig, "-n", "shop", "secret/"])
+        let result = try await Subprocess.run(binary, ["__complete", "renew", "--kubeconfig", kubeconfig, "-n", "shop", "secret/"])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdout == "secret/web-tls\nsecret/api-tls\n:4\n")
@@ -76,18 +76,18 @@ import Testing
         #expect(request.header("Accept")?.hasPrefix("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io") == true, "\(request.header("Accept") ?? "no Accept")")
     }
 
-    @Test func ingressClassesComeFromTheClusterInOneRequestAndARefusalIsSilent_AgainstScriptedHTTPSServer() throws {
-        let api = try ScriptedHTTPSServer()
+    @Test func ingressClassesComeFromTheClusterInOneRequestAndARefusalIsSilent_AgainstScriptedHTTPSServer() async throws {
+        let api = try await ScriptedHTTPSServer()
         try api.answer("GET", "/apis/networking.k8s.io/v1/ingressclasses", Self.names(["nginx-public", "traefik-internal"]),
                        .json(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}"#, status: 403))
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let kubeconfig = try Self.kubeconfig(for: api, namespace: "shop", in: scratch)
-        let classes = try Subprocess.run(binary, ["__complete", "issue", "-d", "shop.example.test", "--http01", "--ingress-class", ""], environment: ["KUBECONFIG": kubeconfig])
+        let classes = try await Subprocess.run(binary, ["__complete", "issue", "-d", "shop.example.test", "--http01", "--ingress-class", ""], environment: ["KUBECONFIG": kubeconfig])
         #expect(classes.stdout == "nginx-public\ntraefik-internal\n:4\n")
         #expect(classes.stderr.isEmpty, "\(classes.stderr)")
         // Cluster-scoped: one request, whatever the namespace; the second is refused.
-        let refused = try Subprocess.run(binary, ["__complete", "http01", "check", "-d", "shop.example.test", "--ingress-class=n"], environment: ["KUBECONFIG": kubeconfig])
+        let refused = try await Subprocess.run(binary, ["__complete", "http01", "check", "-d", "shop.example.test", "--ingress-class=n"], environment: ["KUBECONFIG": kubeconfig])
         #expect(refused.status == 0)
         #expect(refused.stdout == ":4\n")
         #expect(refused.stderr.isEmpty, "\(refused.stderr)")
@@ -97,7 +97,7 @@ import Testing
     @Test func aServerThatNeverAnswersGivesNoCandidatesAndNoMessage() async throws {
         // Accepts connections and never says a word: the TLS handshake waits until completion's
         // own bound gives up.
-        let mute = try await ServerProcess.start("python3", ["-c", """
+        let mute = try await ServerProcess("python3", ["-c", """
             import socket, sys, threading
             listener = socket.socket()
             listener.bind(("127.0.0.1", 0))

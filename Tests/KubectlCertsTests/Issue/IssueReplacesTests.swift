@@ -21,7 +21,7 @@ import Testing
         let pki = try TestPKI()
         let name = "\(IssueLab.label()).\(lab.zone)"
         let theirs = try pki.server("leaf", dnsNames: [name])
-        let stub = try ServerProcess("python3", [script, "--cert", theirs.certificatePath])
+        let stub = try await ServerProcess("python3", [script, "--cert", theirs.certificatePath])
         var secret = Secret(name: "other-ca", namespace: namespace)
         secret.type = Secret.tlsType
         secret.data = ["tls.crt": theirs.certificatePEM, "tls.key": theirs.keyPEM]

@@ -12,13 +12,13 @@ import Testing
     let subscription = UUID().uuidString.lowercased()
     let group = "rg-\(UUID().uuidString.prefix(6).lowercased())"
 
-    func standIn() throws -> ProviderAPILab {
-        try ProviderAPILab("azuredns", credentials: ["tenant": tenant, "client_id": clientID, "client_secret": secret, "federated_token": "unused", "subscription": subscription, "resource_group": group])
+    func standIn() async throws -> ProviderAPILab {
+        try await ProviderAPILab("azuredns", credentials: ["tenant": tenant, "client_id": clientID, "client_secret": secret, "federated_token": "unused", "subscription": subscription, "resource_group": group])
     }
 
     @Test func aWildcardAndItsApexThroughAzureDNS_AgainstLab() async throws {
         let lab = try IssueLab()
-        let api = try standIn()
+        let api = try await standIn()
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }
@@ -34,7 +34,7 @@ import Testing
 
     @Test func anIssuerWithAnAzureDNSSolverIssuesThroughCertificate_AgainstLab() async throws {
         let lab = try IssueLab()
-        let api = try standIn()
+        let api = try await standIn()
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var secretObject = Secret(name: "azuredns-sp", namespace: namespace)

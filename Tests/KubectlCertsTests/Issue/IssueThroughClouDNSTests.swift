@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughClouDNS_AgainstLab() async throws {
         let lab = try IssueLab()
         let authID = "\(Int.random(in: 10000...99999))", password = "cloudns-\(UUID().uuidString)"
-        let api = try ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
+        let api = try await ProviderAPILab("cloudns", credentials: ["auth_id": authID, "password": password])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

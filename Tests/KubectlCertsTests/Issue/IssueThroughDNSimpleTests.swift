@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughDNSimple_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "dnsimple-\(UUID().uuidString)"
-        let api = try ProviderAPILab("dnsimple", credentials: ["token": token])
+        let api = try await ProviderAPILab("dnsimple", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughDeSEC_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "ds-\(UUID().uuidString)"
-        let api = try ProviderAPILab("desec", credentials: ["token": token])
+        let api = try await ProviderAPILab("desec", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

@@ -10,7 +10,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughDigitalOcean_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "do-\(UUID().uuidString)"
-        let api = try ProviderAPILab("digitalocean", credentials: ["token": token])
+        let api = try await ProviderAPILab("digitalocean", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }
@@ -28,7 +28,7 @@ import Testing
     @Test func anIssuerWithADigitalOceanSolverIssuesThroughCertificate_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "do-\(UUID().uuidString)"
-        let api = try ProviderAPILab("digitalocean", credentials: ["token": token])
+        let api = try await ProviderAPILab("digitalocean", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var tokenSecret = Secret(name: "digitalocean-token", namespace: namespace)

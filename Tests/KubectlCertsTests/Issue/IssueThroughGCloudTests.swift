@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughGCloud_AgainstLab() async throws {
         let lab = try IssueLab()
         let account = try GoogleTestAccount()
-        let api = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let api = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         let scratch = try ScratchDirectory()
@@ -28,7 +28,7 @@ import Testing
     @Test func anIssuerWithACloudDNSSolverIssuesThroughCertificate_AgainstLab() async throws {
         let lab = try IssueLab()
         let account = try GoogleTestAccount()
-        let api = try ProviderAPILab("gcloud", credentials: account.credentials)
+        let api = try await ProviderAPILab("gcloud", credentials: account.credentials)
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var keySecret = Secret(name: "clouddns-key", namespace: namespace)

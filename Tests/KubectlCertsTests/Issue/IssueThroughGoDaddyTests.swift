@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughGoDaddy_AgainstLab() async throws {
         let lab = try IssueLab()
         let key = "gdk-\(UUID().uuidString)", secret = "gds-\(UUID().uuidString)"
-        let api = try ProviderAPILab("godaddy", credentials: ["key": key, "secret": secret])
+        let api = try await ProviderAPILab("godaddy", credentials: ["key": key, "secret": secret])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

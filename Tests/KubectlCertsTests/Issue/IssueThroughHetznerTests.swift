@@ -10,7 +10,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughHetzner_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "hz-\(UUID().uuidString)"
-        let api = try ProviderAPILab("hetzner", credentials: ["token": token])
+        let api = try await ProviderAPILab("hetzner", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }
@@ -28,7 +28,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughTheHetznerCloudAPI_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "hc-\(UUID().uuidString)"
-        let api = try ProviderAPILab("hetzner", credentials: ["cloud_token": token])
+        let api = try await ProviderAPILab("hetzner", credentials: ["cloud_token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

@@ -10,7 +10,7 @@ import Testing
         let lab = try IssueLab()
         let key = "ak-\(UUID().uuidString.prefix(16))", secret = "as-\(UUID().uuidString)", consumer = "ck-\(UUID().uuidString)"
         // OVH's clock (the stand-in's) runs ten minutes ahead of this machine's.
-        let api = try ProviderAPILab("ovh", credentials: ["application_key": key, "application_secret": secret, "consumer_key": consumer, "clock_skew": "600"])
+        let api = try await ProviderAPILab("ovh", credentials: ["application_key": key, "application_secret": secret, "consumer_key": consumer, "clock_skew": "600"])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

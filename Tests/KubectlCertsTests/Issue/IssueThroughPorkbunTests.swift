@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughPorkbun_AgainstLab() async throws {
         let lab = try IssueLab()
         let key = "pk1_\(UUID().uuidString)", secret = "sk1_\(UUID().uuidString)"
-        let api = try ProviderAPILab("porkbun", credentials: ["apikey": key, "secret": secret])
+        let api = try await ProviderAPILab("porkbun", credentials: ["apikey": key, "secret": secret])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

@@ -77,7 +77,7 @@ import Testing
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         let password = "httpreq-\(UUID().uuidString)"
-        let service = try ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", Lab.repositoryRoot.appendingPathComponent("lab/httpreq-server/httpreq_server.py").path,
+        let service = try await ServerProcess("env", ["HTTPREQ_SERVER_PASSWORD=\(password)", "python3", Lab.repositoryRoot.appendingPathComponent("lab/httpreq-server/httpreq_server.py").path,
                                                 "--zone", lab.zone, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--username", "acme"])
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }
         environment["HTTPREQ_ENDPOINT"] = "http://127.0.0.1:\(service.port)"
@@ -113,7 +113,7 @@ import Testing
         let delegated = try Lab.require("LAB_DNS_DELEGATED_ZONE", component: "dns")
         let base = "alias.\(lab.zone)"
         let fulldomain = "_acme-challenge.alias.\(delegated)"
-        let acmeDNS = try ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/acme-dns-server/acme_dns_server.py").path,
+        let acmeDNS = try await ServerProcess("python3", [Lab.repositoryRoot.appendingPathComponent("lab/acme-dns-server/acme_dns_server.py").path,
                                                     "--zone", delegated, "--nameserver", lab.primary, "--key-file", try Self.labKeyFile(), "--next-subdomain", "_acme-challenge.alias"])
         let registration = try await Subprocess.run("curl", ["-sS", "-X", "POST", "http://127.0.0.1:\(acmeDNS.port)/register"])
         let account = try JSONValue.decode(Data(registration.stdout.utf8))
@@ -177,7 +177,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughCloudflare_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "cf-\(UUID().uuidString)"
-        let api = try ProviderAPILab("cloudflare", credentials: ["token": token])
+        let api = try await ProviderAPILab("cloudflare", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }
@@ -195,7 +195,7 @@ import Testing
     @Test func anIssuerWithACloudflareSolverIssuesThroughCertificate_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "cf-\(UUID().uuidString)"
-        let api = try ProviderAPILab("cloudflare", credentials: ["token": token])
+        let api = try await ProviderAPILab("cloudflare", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var tokenSecret = Secret(name: "cloudflare-token", namespace: namespace)

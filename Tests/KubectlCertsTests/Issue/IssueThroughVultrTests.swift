@@ -9,7 +9,7 @@ import Testing
     @Test func aWildcardAndItsApexThroughVultr_AgainstLab() async throws {
         let lab = try IssueLab()
         let token = "vu-\(UUID().uuidString)"
-        let api = try ProviderAPILab("vultr", credentials: ["token": token])
+        let api = try await ProviderAPILab("vultr", credentials: ["token": token])
         let namespace = try await lab.namespace()
         let base = "\(IssueLab.label()).\(lab.zone)"
         var environment = lab.environment.filter { !$0.key.hasPrefix("RFC2136_") }.merging(api.trust) { $1 }

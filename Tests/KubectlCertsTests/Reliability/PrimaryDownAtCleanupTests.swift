@@ -23,7 +23,7 @@ import Testing
         var run = try await FaultRun(secretName: "down-tls")
         var scan = try LeakScan()
         let upstream = "\(run.lab.primary):53"
-        var forwarder: ServerProcess? = try ServerProcess(Self.forwarder, ["--upstream", upstream, "--down-after-updates", "1"])
+        var forwarder: ServerProcess? = try await ServerProcess(Self.forwarder, ["--upstream", upstream, "--down-after-updates", "1"])
         let port = try #require(forwarder?.port)
         run.environmentOverrides["RFC2136_NAMESERVER"] = "127.0.0.1:\(port)"
 
@@ -39,7 +39,7 @@ import Testing
         #expect(try await run.pendingRecordNames() == [run.challengeName + "."])
         #expect(try run.zoneValues().count == 1, "the record should still be in the zone")
 
-        forwarder = try ServerProcess(Self.forwarder, ["--upstream", upstream, "--port", String(port)])
+        forwarder = try await ServerProcess(Self.forwarder, ["--upstream", upstream, "--port", String(port)])
         let second = try await run.issue()
         scan.add("rerun with the primary back", second)
         #expect(second.status == 0, "\(second.stderr)")
