@@ -67,6 +67,11 @@ final class AsyncSlots: Sendable {
         }
     }
 
+    /// How many tasks wait for a slot.
+    var waitingCount: Int {
+        state.withLock { $0.waiting.count }
+    }
+
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiting.isEmpty {
