@@ -72,6 +72,16 @@ public struct IssueLab: Sendable {
         try RunningCommand(["kubectl", "certs", "renew"] + arguments + renewFlags, environment: environment)
     }
 
+    /// Deletes the ACME account keys in `namespace` (the plugin's and an issuer's), so that the
+    /// next run registers a new account, which has no valid authorization a CA could reuse.
+    /// Pebble reuses one even at `PEBBLE_AUTHZREUSE=0`, once in a hundred orders: it keeps the old
+    /// authorization unless `rand.Intn(100) > percent`, which 0 fails.
+    public func forgetAccounts(in namespace: String) async throws {
+        for secret in try await client.list(.secrets, namespace: namespace) where secret.name.contains("account") {
+            try await client.delete(.secrets, name: secret.name, namespace: namespace)
+        }
+    }
+
     public func secret(_ name: String, _ namespace: String) async throws -> Secret {
         try await client.get(Secret.self, name: name, namespace: namespace)
     }

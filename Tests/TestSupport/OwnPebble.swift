@@ -24,8 +24,10 @@ public final class OwnPebble: @unchecked Sendable {
 
     /// Starts Pebble (`-strict`, no validation delay) and waits until it serves its directory.
     /// With `externalAccountKeys` (key id → base64url HMAC key) it requires external account
-    /// binding.
-    public init(nonceRejectPercent: Int = 0, externalAccountKeys: [String: String] = [:]) async throws {
+    /// binding. `authzReusePercent` is `PEBBLE_AUTHZREUSE`: how often a new order gets the
+    /// account's valid authorization for a name instead of a new one. At 0 Pebble still reuses
+    /// one order in a hundred (`IssueLab.forgetAccounts(in:)`).
+    public init(nonceRejectPercent: Int = 0, authzReusePercent: Int = 0, externalAccountKeys: [String: String] = [:]) async throws {
         caBundle = try Lab.require("LAB_CA_BUNDLE", component: "pebble")
         externalAccountKeyIDs = externalAccountKeys.keys.sorted()
         dnsServer = try Lab.require("LAB_DNS_CA_RESOLVER", component: "dns")
@@ -33,7 +35,7 @@ public final class OwnPebble: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("own-pebble-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configFile = directory.appendingPathComponent("pebble.json")
-        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]
+        environment = ["PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent), "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": String(authzReusePercent)]
         // Ports the system hands out may be taken again before Pebble binds them, and a Pebble
         // on a loaded machine may not come up: a few tries, each on fresh ports.
         var lastFailure: (any Error)?

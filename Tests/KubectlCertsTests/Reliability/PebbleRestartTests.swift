@@ -9,7 +9,9 @@ import Testing
 /// command run again succeeds with a new order.
 @Suite(.lab) struct PebbleRestartTests {
     @Test func aRestartedCAFailsTheRunCleanlyAndTheRerunSucceeds_AgainstLab() async throws {
-        let pebble = try await OwnPebble(nonceRejectPercent: 5)
+        // Always reusing authorizations, so that the renewal publishes only because it runs
+        // with a new account.
+        let pebble = try await OwnPebble(nonceRejectPercent: 5, authzReusePercent: 100)
         for _ in 0..<Figures.runs {
             try await restartMidway(pebble)
         }
@@ -25,7 +27,11 @@ import Testing
         try #require(issued.status == 0, "\(issued.stderr)")
         let before = try await run.lab.secret(run.secretName, run.namespace).data
 
-        // A fixed wait after publishing is the window in which the CA restarts.
+        // A fixed wait after publishing is the window in which the CA restarts. A new account
+        // makes sure there is something to publish: with the first issuance's account, Pebble
+        // (even at PEBBLE_AUTHZREUSE=0, once in a hundred runs) reuses its valid authorization
+        // and the run just finalizes.
+        try await run.lab.forgetAccounts(in: run.namespace)
         run.extraArguments = ["--propagation-wait", "10s"]
         let renewal = try run.start()
         #expect(try await renewal.waitFor("for propagation (not checking)"), "\(renewal.stderr)")

@@ -127,11 +127,8 @@ import Testing
 }
 
 extension HTTP01Lab {
-    /// Deletes the namespace's ACME account keys (the plugin's and an issuer's), so that the
-    /// next run registers a new account, which has no valid authorization to reuse.
+    /// A new account for the next run, with no valid authorization to reuse.
     func forgetAccounts() async throws {
-        for secret in try await lab.client.list(.secrets, namespace: namespace) where secret.name.contains("account") {
-            try await lab.client.delete(.secrets, name: secret.name, namespace: namespace)
-        }
+        try await lab.forgetAccounts(in: namespace)
     }
 }
