@@ -2,11 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The lab's Python HTTP servers listen with room for a burst of connections. With
-/// socketserver's default backlog of 5, a client opening several connections at once to a
-/// server slow to accept (a loaded machine) had its surplus connections' last handshake packet
-/// dropped: the client saw the TCP connection made and waited for a TLS handshake that never
-/// came ("SSL connection timeout"), which failed a dozen provider stand-in tests of one CI run.
+/// The lab's Python HTTP servers listen with room for a burst of connections, not socketserver's
+/// default backlog of 5. It was first suspected of the "SSL connection timeout" that failed
+/// provider stand-in tests in CI; the cause was the whole suite's load (see LabSlot.swift).
 @Suite(.lab) struct ListenBacklogTests {
     /// The backlog of the socket listening on `port`: `ss` shows it as Send-Q of a listener.
     static func backlog(port: Int) async throws -> Int? {

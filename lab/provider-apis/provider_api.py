@@ -166,9 +166,9 @@ class Server:
 
 
 class PlainServer(ThreadingHTTPServer):
-    # socketserver's default backlog of 5 overflowed when a client opened several connections
-    # at once to a server slow to accept (a loaded machine): the surplus connections' last
-    # handshake packet was dropped and their clients waited out "SSL connection timeout".
+    # Room for a burst of connections: socketserver's default backlog is 5. (This was not what
+    # made stand-in tests wait out "SSL connection timeout": that was the whole suite's load,
+    # bounded since by @Suite(.lab), Tests/TestSupport/LabSlot.swift.)
     request_queue_size = 128
 
 
